@@ -1,0 +1,115 @@
+# prod: headquarters and a branch on the VPC's virtual private gateway, and a data
+# centre on the existing transit gateway. Guarded against replacement and deletion.
+region          = "eu-central-1"
+account_id      = "333333333333"
+assume_role_arn = "arn:aws:iam::333333333333:role/vpn-deployer"
+prevent_destroy = true
+tags = {
+  owner       = "netops"
+  cost-center = "it-prod"
+  compliance  = "iso27001"
+}
+
+state {
+  bucket = "acme-tfstate-prod"
+  region = "eu-central-1"
+}
+
+vpc {
+  id              = "vpc-0c1d2e3f4a5b60789"
+  cidr            = "10.20.0.0/16"
+  subnet_ids      = ["subnet-0c10000000000000a", "subnet-0c10000000000000b", "subnet-0c10000000000000c"]
+  route_table_ids = ["rtb-0c10000000000000a", "rtb-0c10000000000000b", "rtb-0c10000000000000c"]
+}
+
+vpn_gateway {
+  amazon_side_asn = 64512
+}
+
+logging {
+  retention_days = 365
+  create_kms_key = true
+}
+
+alarms {
+  emails = ["netops-oncall@example.com"]
+}
+
+# Stricter than "modern": GCM only, SHA2-384 and up, elliptic-curve groups only.
+crypto_profile "prod-strict" {
+  ike_versions                 = ["ikev2"]
+  phase1_encryption_algorithms = ["AES256-GCM-16"]
+  phase1_integrity_algorithms  = ["SHA2-384", "SHA2-512"]
+  phase1_dh_group_numbers      = [20, 21]
+  phase1_lifetime_seconds      = 14400
+  phase2_encryption_algorithms = ["AES256-GCM-16"]
+  phase2_integrity_algorithms  = ["SHA2-384", "SHA2-512"]
+  phase2_dh_group_numbers      = [20, 21]
+  phase2_lifetime_seconds      = 3600
+}
+
+site "berlin-hq" {
+  ip_address     = "203.0.113.10"
+  device_name    = "Cisco ASR 1001-X"
+  routing        = "bgp"
+  bgp_asn        = 65010
+  crypto_profile = "prod-strict"
+  tunnel {
+    inside_cidr               = "169.254.10.0/30"
+    dpd_timeout_seconds       = 30
+    dpd_timeout_action        = "restart"
+    startup_action            = "start"
+    rekey_margin_time_seconds = 540
+    rekey_fuzz_percentage     = 100
+    replay_window_size        = 1024
+  }
+  tunnel {
+    inside_cidr               = "169.254.10.4/30"
+    dpd_timeout_seconds       = 30
+    dpd_timeout_action        = "restart"
+    startup_action            = "start"
+    rekey_margin_time_seconds = 540
+    rekey_fuzz_percentage     = 100
+    replay_window_size        = 1024
+  }
+}
+
+site "paris-branch" {
+  ip_address     = "198.51.100.30"
+  device_name    = "Palo Alto PA-440"
+  routing        = "static"
+  bgp_asn        = 65020
+  static_routes  = ["192.168.20.0/24", "192.168.21.0/24"]
+  crypto_profile = "modern"
+  tunnel {
+    inside_cidr          = "169.254.20.0/30"
+    preshared_key_secret = "prod/vpn/paris-branch/tunnel1"
+  }
+  tunnel {
+    inside_cidr          = "169.254.20.4/30"
+    preshared_key_secret = "prod/vpn/paris-branch/tunnel2"
+  }
+}
+
+site "frankfurt-dc" {
+  ip_address         = "192.0.2.50"
+  device_name        = "Juniper MX204"
+  routing            = "bgp"
+  bgp_asn            = 4200000101
+  crypto_profile     = "prod-strict"
+  enable_acceleration = false
+  transit_gateway {
+    id             = "tgw-0f1e2d3c4b5a69788"
+    route_table_id = "tgw-rtb-0f1e2d3c4b5a69788"
+  }
+  tunnel {
+    inside_cidr                     = "169.254.40.0/30"
+    enable_tunnel_lifecycle_control = true
+    log_output_format               = "text"
+  }
+  tunnel {
+    inside_cidr                     = "169.254.40.4/30"
+    enable_tunnel_lifecycle_control = true
+    log_output_format               = "text"
+  }
+}

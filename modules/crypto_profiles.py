@@ -1,0 +1,74 @@
+"""Named IKE/IPsec settings that sites share.
+
+One place for the built-in profiles. An environment file may add its own with
+a `crypto_profile "name" { ... }` block; a site names one with `crypto_profile`
+and a tunnel block may still override any single setting.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict
+
+from modules import aws_rules as rules
+
+IkeVersions = Annotated[list[str], rules.check_list_of(rules.IKE_VERSIONS)]
+EncryptionAlgorithms = Annotated[list[str], rules.check_list_of(rules.ENCRYPTION_ALGORITHMS)]
+IntegrityAlgorithms = Annotated[list[str], rules.check_list_of(rules.INTEGRITY_ALGORITHMS)]
+Phase1DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE1_DH_GROUPS)]
+Phase2DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE2_DH_GROUPS)]
+Phase1Lifetime = Annotated[int, rules.check_between(*rules.PHASE1_LIFETIME_SECONDS, unit="seconds")]
+Phase2Lifetime = Annotated[int, rules.check_between(*rules.PHASE2_LIFETIME_SECONDS, unit="seconds")]
+
+STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class CryptoSettings(BaseModel):
+    """The IKE and IPsec proposals of a tunnel. Unset means AWS's default (all algorithms)."""
+
+    model_config = STRICT
+
+    ike_versions: IkeVersions | None = None
+    phase1_encryption_algorithms: EncryptionAlgorithms | None = None
+    phase1_integrity_algorithms: IntegrityAlgorithms | None = None
+    phase1_dh_group_numbers: Phase1DhGroups | None = None
+    phase1_lifetime_seconds: Phase1Lifetime | None = None
+    phase2_encryption_algorithms: EncryptionAlgorithms | None = None
+    phase2_integrity_algorithms: IntegrityAlgorithms | None = None
+    phase2_dh_group_numbers: Phase2DhGroups | None = None
+    phase2_lifetime_seconds: Phase2Lifetime | None = None
+
+
+class CryptoProfile(CryptoSettings):
+    """A named set of crypto settings."""
+
+
+CRYPTO_FIELDS = tuple(CryptoSettings.model_fields)
+
+BUILTIN_PROFILES: dict[str, CryptoProfile] = {
+    # IKEv2 only, AEAD first, SHA-2, and elliptic-curve or 2048-bit+ MODP groups.
+    "modern": CryptoProfile(
+        ike_versions=["ikev2"],
+        phase1_encryption_algorithms=["AES256-GCM-16", "AES256"],
+        phase1_integrity_algorithms=["SHA2-256", "SHA2-384", "SHA2-512"],
+        phase1_dh_group_numbers=[19, 20, 21, 14, 15, 16],
+        phase1_lifetime_seconds=28800,
+        phase2_encryption_algorithms=["AES256-GCM-16", "AES256"],
+        phase2_integrity_algorithms=["SHA2-256", "SHA2-384", "SHA2-512"],
+        phase2_dh_group_numbers=[19, 20, 21, 14, 15, 16],
+        phase2_lifetime_seconds=3600,
+    ),
+    # For devices without GCM or elliptic curves: still IKEv2, AES256, SHA2-256, DH 14+.
+    "compatible": CryptoProfile(
+        ike_versions=["ikev2"],
+        phase1_encryption_algorithms=["AES256"],
+        phase1_integrity_algorithms=["SHA2-256"],
+        phase1_dh_group_numbers=[14, 15, 16],
+        phase1_lifetime_seconds=28800,
+        phase2_encryption_algorithms=["AES256"],
+        phase2_integrity_algorithms=["SHA2-256"],
+        phase2_dh_group_numbers=[14, 15, 16],
+        phase2_lifetime_seconds=3600,
+    ),
+}

@@ -1,0 +1,135 @@
+"""Typed description of one on-premises site: its customer gateway and its VPN connection.
+
+This is the props of `SiteToSiteVpn`, and the config schema of a `site` block
+reuses it, so a rule is written once. Cross-field rules collect every problem
+and raise them together, one `key: rule` line each, so a user sees all of them
+in one run. cdktf-free.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from modules import aws_rules as rules
+from modules.tunnel import Tunnel
+
+STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class TransitGatewayAttachment(BaseModel):
+    """An existing transit gateway the connection attaches to, and the TGW route table it uses."""
+
+    model_config = STRICT
+
+    id: rules.TransitGatewayId
+    route_table_id: rules.TransitGatewayRouteTableId
+    """The VPN attachment is associated with this table; BGP routes propagate into it and
+    static routes are written to it."""
+
+
+# Connection-level arguments of aws_vpn_connection with no field of the same
+# name here, and why.
+CONNECTION_OPTIONS_LEFT_OUT = {
+    "customer_gateway_id": "wired by the construct to the site's customer gateway",
+    "vpn_gateway_id": "wired by the construct to the environment's virtual private gateway",
+    "transit_gateway_id": "set from the transit_gateway block",
+    "static_routes_only": "set from routing",
+    "type": "ipsec.1 is the only type AWS offers",
+    "tags": "set from the environment's tags and the site name",
+    "tags_all": "computed by the provider from default tags",
+    "id": "computed",
+}
+
+
+class Site(BaseModel):
+    """An on-premises site: one customer gateway and one VPN connection with two tunnels."""
+
+    model_config = STRICT
+
+    ip_address: rules.IPv4Address
+    """Public IPv4 address of the customer gateway device (or private, with PrivateIpv4)."""
+    routing: Literal["static", "bgp"]
+    """static: routes listed in static_routes; bgp: the device announces its networks."""
+    bgp_asn: rules.BgpAsn = 65000
+    """The device's ASN, 1 to 4294967295. Default: 65000. Also required by AWS for static routing."""
+    device_name: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    """Free-text name of the device (vendor/model), shown in the console."""
+    certificate_arn: rules.AcmCertificateArn | None = None
+    """A private certificate in ACM for certificate-based IKE authentication."""
+    static_routes: list[rules.IPv4Cidr] = []
+    """On-premises networks reached through this connection (routing = "static" only)."""
+    crypto_profile: str | None = None
+    """A built-in or environment-defined profile name. Default: AWS's defaults (all algorithms)."""
+    tunnel: list[Tunnel] = []
+    """Up to two tunnel blocks, for tunnel 1 and tunnel 2. A missing block takes AWS's defaults."""
+    transit_gateway: TransitGatewayAttachment | None = None
+    """Attach to this existing transit gateway instead of the environment's virtual private gateway."""
+    preshared_key_storage: Annotated[str, rules.check_one_of(rules.PRESHARED_KEY_STORAGE)] = "SecretsManager"
+    """Where AWS keeps the keys. Default: SecretsManager, so no key sits in Terraform state."""
+    enable_acceleration: bool | None = None
+    """Global Accelerator for the tunnels; transit gateway only. Replaces the connection when changed."""
+    tunnel_inside_ip_version: Literal["ipv4", "ipv6"] | None = None
+    """ipv6 carries IPv6 inside the tunnels; transit gateway only. AWS default: ipv4."""
+    local_ipv4_network_cidr: rules.IPv4Cidr | None = None
+    """Traffic selector, on-premises side. AWS default: 0.0.0.0/0."""
+    remote_ipv4_network_cidr: rules.IPv4Cidr | None = None
+    """Traffic selector, AWS side. AWS default: 0.0.0.0/0."""
+    local_ipv6_network_cidr: rules.IPv6Cidr | None = None
+    remote_ipv6_network_cidr: rules.IPv6Cidr | None = None
+    outside_ip_address_type: Literal["PublicIpv4", "PrivateIpv4"] | None = None
+    """PrivateIpv4 runs the VPN over Direct Connect; needs transport_transit_gateway_attachment_id."""
+    transport_transit_gateway_attachment_id: rules.TransitGatewayAttachmentId | None = None
+
+    @field_validator("tunnel", mode="before")
+    @classmethod
+    def _at_most_two_tunnels(cls, value):
+        if isinstance(value, list) and len(value) > 2:
+            raise ValueError(f"a VPN connection has at most two tunnels, got {len(value)} tunnel blocks")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> "Site":
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _problems(self):
+        tgw = self.transit_gateway is not None
+        if self.static_routes and self.routing != "static":
+            yield 'static_routes: only allowed with routing = "static"'
+        if len(set(self.static_routes)) != len(self.static_routes):
+            yield "static_routes: lists a network twice"
+        if self.enable_acceleration and not tgw:
+            yield "enable_acceleration: only a transit gateway connection can be accelerated"
+        ipv6 = self.tunnel_inside_ip_version == "ipv6"
+        if ipv6 and not tgw:
+            yield 'tunnel_inside_ip_version: "ipv6" needs a transit gateway'
+        for key in ("local_ipv6_network_cidr", "remote_ipv6_network_cidr"):
+            if getattr(self, key) and not ipv6:
+                yield f'{key}: only with tunnel_inside_ip_version = "ipv6"'
+        for key in ("local_ipv4_network_cidr", "remote_ipv4_network_cidr"):
+            if getattr(self, key) and ipv6:
+                yield f'{key}: not with tunnel_inside_ip_version = "ipv6"'
+        private = self.outside_ip_address_type == "PrivateIpv4"
+        if private != (self.transport_transit_gateway_attachment_id is not None):
+            yield 'transport_transit_gateway_attachment_id: required with outside_ip_address_type = "PrivateIpv4", and only then'
+        for number, tunnel in enumerate(self.tunnel, start=1):
+            if tunnel.inside_ipv6_cidr and not ipv6:
+                yield f'tunnel[{number}].inside_ipv6_cidr: only with tunnel_inside_ip_version = "ipv6"'
+            if tunnel.inside_cidr and ipv6:
+                yield f'tunnel[{number}].inside_cidr: not with tunnel_inside_ip_version = "ipv6"; use inside_ipv6_cidr'
+        cidrs = [t.inside_cidr for t in self.tunnel if t.inside_cidr]
+        if len(set(cidrs)) != len(cidrs):
+            yield f"tunnel[2].inside_cidr: {cidrs[-1]} is already used by tunnel[1]"
+
+    @property
+    def uses_extended_asn(self) -> bool:
+        return self.bgp_asn > rules.BGP_ASN_MAX_2BYTE_FIELD
+
+    def tunnels(self) -> tuple[Tunnel, Tunnel]:
+        """Both tunnels; a missing tunnel block means AWS's defaults."""
+        given = list(self.tunnel)
+        return tuple(given + [Tunnel()] * (2 - len(given)))  # type: ignore[return-value]

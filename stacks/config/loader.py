@@ -1,0 +1,165 @@
+"""Reads `environments/*.hcl` into validated `Environment` models.
+
+python-hcl2 gives blocks as lists; this turns labeled blocks (`site "x" {}`)
+into maps keyed by label, single blocks into maps, and keeps `tunnel` blocks as
+a list, reporting duplicates and interpolations on the way. Every problem of
+every file is collected, so one run shows them all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hcl2
+from hcl2 import SerializationOptions
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from pydantic import ValidationError
+
+from stacks.config.errors import LABELED_BLOCKS, ConfigError, display_key, format_validation_error
+from stacks.config.models import Environment
+
+REPEATED_BLOCKS = ("tunnel",)
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+_OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
+
+
+@dataclass(frozen=True)
+class LoadedEnvironment:
+    name: str
+    source: str
+    config: Environment
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the working directory when below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def load_environment(path: Path) -> LoadedEnvironment:
+    """One file, validated; raises ConfigError with every problem found."""
+    source = display_path(path)
+    name = path.stem
+    if not ENVIRONMENT_NAME.fullmatch(name):
+        raise ConfigError([f"{source}: the file name must be the environment name: lowercase letters, digits, '-'"])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{source}: cannot read: {exc}"]) from None
+    try:
+        raw = hcl2.loads(text, serialization_options=_OPTIONS)
+    except (LarkError, ValueError) as exc:
+        raise ConfigError([f"{source}: {_parse_error(exc)}"]) from None
+    problems: list[str] = []
+    data = _normalize(raw, (), problems)
+    if problems:
+        raise ConfigError([f"{source}: {p}" for p in problems])
+    try:
+        config = Environment.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(source, exc, Environment)) from None
+    return LoadedEnvironment(name=name, source=source, config=config)
+
+
+def environment_files(directory: Path, names: list[str] | None = None) -> list[Path]:
+    """The files for `names`, or all of them, in name order; ConfigError for a missing one."""
+    if not directory.is_dir():
+        raise ConfigError([f"{display_path(directory)}: no such environments directory"])
+    if names:
+        paths = [directory / f"{n}.hcl" for n in names]
+        missing = [f"{display_path(p)}: no such environment file" for p in paths if not p.is_file()]
+        if missing:
+            raise ConfigError(missing)
+        return paths
+    paths = sorted(directory.glob("*.hcl"))
+    if not paths:
+        raise ConfigError([f"{display_path(directory)}: no *.hcl environment files"])
+    return paths
+
+
+def load_environments(directory: Path, names: list[str] | None = None) -> list[LoadedEnvironment]:
+    """All (or the named) environments, or ConfigError listing the problems of every file."""
+    loaded, lines = [], []
+    for path in environment_files(directory, names):
+        try:
+            loaded.append(load_environment(path))
+        except ConfigError as exc:
+            lines.extend(exc.lines)
+    if lines:
+        raise ConfigError(lines)
+    return loaded
+
+
+def _parse_error(exc: Exception) -> str:
+    if isinstance(exc, UnexpectedEOF):
+        return "malformed HCL: unexpected end of file"
+    if isinstance(exc, UnexpectedInput):
+        where = f"line {exc.line}, column {exc.column}"
+        if isinstance(exc, UnexpectedToken):
+            token = exc.token
+            seen = "end of file" if token.type == "$END" else repr(str(token).strip() or token.type)
+            return f"{where}: malformed HCL: unexpected {seen}"
+        if isinstance(exc, UnexpectedCharacters):
+            return f"{where}: malformed HCL: unexpected character {exc.char!r}"
+        return f"{where}: malformed HCL"
+    return f"malformed HCL: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("__is_block__") is True
+
+
+def _normalize(value: Any, loc: tuple, problems: list[str]) -> Any:
+    """Blocks to maps/lists, rejecting interpolation; see the module docstring."""
+    if isinstance(value, str):
+        if "${" in value or "%{" in value:
+            problems.append(f"{display_key(loc)}: interpolation is not allowed in environment files")
+        return value
+    if isinstance(value, list):
+        return [_normalize(v, loc + (i,), problems) for i, v in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "__is_block__":
+            continue
+        here = loc + (key,)
+        if isinstance(item, list) and item and all(isinstance(b, dict) for b in item) and _blocks(item):
+            out[key] = _blocks_to_data(key, item, here, problems)
+        else:
+            out[key] = _normalize(item, here, problems)
+    return out
+
+
+def _blocks(items: list[dict]) -> bool:
+    return all(_is_block(b) or (len(b) == 1 and _is_block(next(iter(b.values())))) for b in items)
+
+
+def _blocks_to_data(key: str, items: list[dict], loc: tuple, problems: list[str]) -> Any:
+    if key in LABELED_BLOCKS:
+        labeled: dict[str, Any] = {}
+        for block in items:
+            if _is_block(block):
+                problems.append(f'{display_key(loc)}: a {key} block needs a name: {key} "NAME" {{ ... }}')
+                continue
+            (label, body), = block.items()
+            if label in labeled:
+                problems.append(f'{display_key(loc + (label,))}: duplicate {key} name "{label}"')
+                continue
+            labeled[label] = _normalize(body, loc + (label,), problems)
+        return labeled
+    if any(not _is_block(b) for b in items):
+        problems.append(f"{display_key(loc)}: a {key} block takes no label")
+        return {}
+    if key in REPEATED_BLOCKS:
+        return [_normalize(b, loc + (i,), problems) for i, b in enumerate(items)]
+    if len(items) > 1:
+        problems.append(f"{display_key(loc)}: only one {key} block is allowed, got {len(items)}")
+    return _normalize(items[0], loc, problems)

@@ -1,0 +1,185 @@
+"""The schema of `environments/*.hcl`: strict, typed, with AWS's rules.
+
+Plain data and validation only: no cdktf, no file access. Site and tunnel
+models come from the constructs' own props (modules.site, modules.tunnel), so a
+rule is stated once and holds for config and constructs alike. Validators that
+see several fields raise one `key: rule` line per problem.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+
+from modules import aws_rules as rules
+from modules.crypto_profiles import BUILTIN_PROFILES, CryptoProfile
+from modules.site import Site
+
+STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def _pattern(regex: str, what: str):
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+Region = Annotated[str, _pattern(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region name")]
+AccountId = Annotated[str, _pattern(r"\d{12}", "a 12-digit AWS account ID")]
+RoleArn = Annotated[str, _pattern(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", "an IAM role ARN")]
+BucketName = Annotated[str, _pattern(r"(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a valid S3 bucket name")]
+Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")]
+SiteName = re.compile(r"[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?")
+TagKey = re.compile(r"[\w .:/=+@-]{1,128}")
+
+
+class StateBackend(BaseModel):
+    """Where Terraform keeps this environment's state. The key is vpn/<env>/terraform.tfstate."""
+
+    model_config = STRICT
+    bucket: BucketName
+    region: Region
+    kms_key_id: rules.KmsKeyArn | None = None
+    """Encrypt state with this key instead of S3's default encryption."""
+
+
+class Vpc(BaseModel):
+    """The existing VPC the virtual private gateway attaches to. The stack never creates it."""
+
+    model_config = STRICT
+    id: rules.VpcId
+    cidr: rules.IPv4Cidr
+    subnet_ids: list[rules.SubnetId] = []
+    route_table_ids: list[rules.RouteTableId] = []
+    """Route tables that learn the on-premises networks by route propagation."""
+
+
+class VpnGatewaySettings(BaseModel):
+    model_config = STRICT
+    amazon_side_asn: rules.AmazonSideAsn | None = None
+    """The AWS side's BGP ASN. AWS default: 64512."""
+
+
+class Logging(BaseModel):
+    """Tunnel logs: retention, and encryption with a given KMS key or one the stack creates."""
+
+    model_config = STRICT
+    retention_days: rules.LogRetentionDays = 365
+    kms_key_arn: rules.KmsKeyArn | None = None
+    create_kms_key: bool = False
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> "Logging":
+        if self.kms_key_arn and self.create_kms_key:
+            raise ValueError("create_kms_key: not with kms_key_arn; choose one")
+        return self
+
+
+class Alarms(BaseModel):
+    model_config = STRICT
+    emails: list[Email] = []
+    """Subscribed to the environment's alarm topic vpn-alarms-<env> (each must confirm)."""
+
+
+class Environment(BaseModel):
+    """One environment file: account, state, VPC and sites."""
+
+    model_config = STRICT
+
+    region: Region
+    account_id: AccountId
+    """Terraform refuses to run against any other account (allowed_account_ids)."""
+    assume_role_arn: RoleArn | None = None
+    tags: dict[str, str] = {}
+    prevent_destroy: bool = False
+    """Guard connections, customer gateways and the gateway against replacement and deletion."""
+    state: StateBackend
+    vpc: Vpc
+    vpn_gateway: VpnGatewaySettings = VpnGatewaySettings()
+    logging: Logging = Logging()
+    alarms: Alarms = Alarms()
+    crypto_profile: dict[str, CryptoProfile] = {}
+    site: dict[str, Site] = {}
+
+    _resolved_sites: dict[str, Site] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Environment":
+        problems = list(self._problems())
+        if not problems:
+            problems = self._resolve_crypto_profiles()
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def sites(self) -> dict[str, Site]:
+        """Sites with their crypto profile filled into both tunnels."""
+        return self._resolved_sites
+
+    @property
+    def profiles(self) -> dict[str, CryptoProfile]:
+        return {**BUILTIN_PROFILES, **self.crypto_profile}
+
+    def _problems(self):
+        if self.assume_role_arn:
+            role_account = self.assume_role_arn.split(":")[4]
+            if role_account != self.account_id:
+                yield f"assume_role_arn: the role is in account {role_account}, not in account_id {self.account_id}"
+        for key in self.tags:
+            if not TagKey.fullmatch(key) or key.lower().startswith("aws:"):
+                yield f'tags: "{key}" is not a valid tag key'
+        for name in self.crypto_profile:
+            if name in BUILTIN_PROFILES:
+                yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
+        vpc = ipaddress.ip_network(self.vpc.cidr)
+        inside_cidrs: dict[tuple[str, str], str] = {}
+        for name, site in self.site.items():
+            where = f'site "{name}"'
+            if not SiteName.fullmatch(name):
+                yield f"{where}: a site name is 1 to 48 lowercase letters, digits and '-', not at either end"
+            if site.crypto_profile and site.crypto_profile not in self.profiles:
+                known = ", ".join(sorted(self.profiles))
+                yield f'{where} crypto_profile: "{site.crypto_profile}" is not defined; known: {known}'
+            for i, cidr in enumerate(site.static_routes):
+                if ipaddress.ip_network(cidr).overlaps(vpc):
+                    yield f"{where} static_routes[{i}]: {cidr} overlaps the VPC CIDR {self.vpc.cidr}"
+            gateway = site.transit_gateway.id if site.transit_gateway else "the virtual private gateway"
+            for number, tunnel in enumerate(site.tunnel, start=1):
+                for key, cidr in (("inside_cidr", tunnel.inside_cidr), ("inside_ipv6_cidr", tunnel.inside_ipv6_cidr)):
+                    if cidr is None:
+                        continue
+                    owner = inside_cidrs.setdefault((gateway, cidr), (name, number))
+                    if owner[0] != name:
+                        yield (
+                            f"{where} tunnel[{number}].{key}: {cidr} is already used by "
+                            f'site "{owner[0]}" tunnel[{owner[1]}] on {gateway}'
+                        )
+
+    def _resolve_crypto_profiles(self) -> list[str]:
+        problems = []
+        for name, site in self.site.items():
+            profile = self.profiles[site.crypto_profile] if site.crypto_profile else CryptoProfile()
+            merged = []
+            for number, tunnel in enumerate(site.tunnels(), start=1):
+                try:
+                    merged.append(tunnel.with_profile(profile))
+                except ValidationError as exc:
+                    for error in exc.errors():
+                        field = "".join(f".{part}" for part in error["loc"])
+                        message = error["msg"].removeprefix("Value error, ")
+                        problems.append(
+                            f'site "{name}" tunnel[{number}]{field}: {message}'
+                            f' (with crypto_profile "{site.crypto_profile}")'
+                        )
+            if len(merged) == 2:
+                self._resolved_sites[name] = site.model_copy(update={"tunnel": merged})
+        return problems

@@ -1,0 +1,5 @@
+import sys
+
+from vpnctl.cli import main
+
+sys.exit(main())

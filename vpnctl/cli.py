@@ -1,0 +1,96 @@
+"""`vpnctl`: validate, synthesize and plan the VPN environments.
+
+`validate` never imports cdktf, so it answers in well under a second. Every
+command validates first: a bad config exits with status 2 and one
+`file: key: rule` line per problem, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from stacks.config import ConfigError, LoadedEnvironment, load_environments
+
+EXIT_CONFIG = 2
+EXIT_TERRAFORM = 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        environments = load_environments(args.environments, _names(args))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    return args.handler(args, environments)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vpnctl", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--environments", type=Path, default=Path("environments"), help="folder of *.hcl files (default: ./environments)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check environment files; no cdktf, no Terraform")
+    validate.add_argument("env", nargs="*", help="environment names (default: all)")
+    validate.set_defaults(handler=_validate)
+
+    synth = commands.add_parser("synth", help="write Terraform JSON to the output folder")
+    synth.add_argument("env", nargs="*", help="environment names (default: all)")
+    synth.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    synth.set_defaults(handler=_synth)
+
+    plan = commands.add_parser("plan", help="synth, then terraform init, validate and plan")
+    plan.add_argument("env", nargs="*", help="environment names")
+    plan.add_argument("--all", action="store_true", help="every environment")
+    plan.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    plan.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
+    plan.add_argument(
+        "--offline",
+        action="store_true",
+        help="plan against a local moto server seeded with test secrets, instead of AWS",
+    )
+    plan.set_defaults(handler=_plan)
+    return parser
+
+
+def _names(args) -> list[str] | None:
+    if args.command == "plan":
+        if not args.env and not args.all:
+            raise SystemExit("vpnctl plan: name an environment, or use --all")
+        return None if args.all else args.env
+    return args.env or None
+
+
+def _outdir(args) -> Path:
+    return args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+
+
+def _validate(args, environments: list[LoadedEnvironment]) -> int:
+    for env in environments:
+        sites = env.config.sites
+        print(f"{env.source}: ok ({len(sites)} site{'s' if len(sites) != 1 else ''})")
+    return 0
+
+
+def _synth(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.synth import synth_stacks
+
+    outdir = synth_stacks(environments, _outdir(args))
+    for env in environments:
+        print(f"{env.name}: {outdir / 'stacks' / env.name / 'cdk.tf.json'}")
+    return 0
+
+
+def _plan(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.planning import plan_environments
+
+    return plan_environments(environments, _outdir(args), args.build, offline=args.offline)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

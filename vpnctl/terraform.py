@@ -1,0 +1,155 @@
+"""Runs the real Terraform on a synthesized stack, offline when a provider mirror exists.
+
+The one place that writes the Terraform CLI config: a `filesystem_mirror` for
+hashicorp/aws (from TF_PROVIDER_MIRROR, or the mirror installed on this
+machine), and the registry for everything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+MIRROR_CANDIDATES = (
+    "/opt/tf-plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+)
+
+
+class TerraformError(RuntimeError):
+    """A Terraform command failed; `output` holds what it printed."""
+
+    def __init__(self, command: list[str], returncode: int, output: str):
+        super().__init__(f"terraform {' '.join(command)} failed with exit status {returncode}")
+        self.command = command
+        self.returncode = returncode
+        self.output = output
+
+
+def find_provider_mirror() -> Path | None:
+    """TF_PROVIDER_MIRROR if set, else the first folder holding registry.terraform.io/hashicorp/aws."""
+    configured = os.environ.get("TF_PROVIDER_MIRROR")
+    if configured:
+        return Path(configured)
+    for candidate in MIRROR_CANDIDATES:
+        path = Path(candidate).expanduser()
+        if (path / PROVIDER).is_dir():
+            return path
+    for pattern in ("/opt/*", "/usr/local/*", "/srv/*"):
+        for path in Path("/").glob(pattern.lstrip("/")):
+            if (path / PROVIDER).is_dir():
+                return path
+    return None
+
+
+def write_cli_config(build_dir: Path, mirror: Path | None) -> Path:
+    """The CLI config for this project's Terraform runs; without a mirror, the registry as usual."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    path = (build_dir / "terraform.rc").resolve()
+    if mirror is None:
+        text = "# No provider mirror found: providers come from the registry.\n"
+    else:
+        text = (
+            "provider_installation {\n"
+            "  filesystem_mirror {\n"
+            f"    path    = {json.dumps(str(mirror))}\n"
+            f'    include = ["{PROVIDER}"]\n'
+            "  }\n"
+            "  direct {\n"
+            f'    exclude = ["{PROVIDER}"]\n'
+            "  }\n"
+            "}\n"
+        )
+    path.write_text(text)
+    return path
+
+
+@dataclass
+class Terraform:
+    """Terraform in one stack's folder, with this project's CLI config and extra environment."""
+
+    workdir: Path
+    cli_config: Path
+    env: dict[str, str] = field(default_factory=dict)
+    binary: str = "terraform"
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(self.cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+            **self.env,
+        }
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [*args]
+        result = subprocess.run(
+            [self.binary, *command],
+            cwd=self.workdir,
+            env=self._environment(),
+            capture_output=True,
+            text=True,
+        )
+        if check and result.returncode != 0:
+            raise TerraformError(command, result.returncode, result.stdout + result.stderr)
+        return result
+
+    def init(self, backend: bool = True) -> None:
+        args = ["init", "-input=false", "-no-color"]
+        if backend:
+            args.append("-reconfigure")
+        else:
+            args.append("-backend=false")
+        self.run(*args)
+
+    def validate(self) -> dict:
+        result = self.run("validate", "-json", "-no-color", check=False)
+        report = json.loads(result.stdout)
+        if not report.get("valid"):
+            raise TerraformError(["validate"], result.returncode, _diagnostics(report))
+        return report
+
+    def plan(self, plan_file: Path, *extra: str) -> dict:
+        """Plans into `plan_file` and returns `terraform show -json` of it, read in memory only.
+
+        The JSON holds sensitive values in clear, so it is never written to disk; the plan
+        file is removed once read.
+        """
+        plan_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", f"-out={plan_file}", *extra)
+            return json.loads(self.run("show", "-json", str(plan_file)).stdout)
+        finally:
+            plan_file.unlink(missing_ok=True)
+
+
+def _diagnostics(report: dict) -> str:
+    lines = []
+    for diag in report.get("diagnostics", []):
+        where = diag.get("address") or diag.get("range", {}).get("filename", "")
+        lines.append(f"{diag.get('severity')}: {diag.get('summary')} {where}\n  {diag.get('detail', '')}")
+    return "\n".join(lines)
+
+
+def count_changes(plan: dict) -> dict[str, dict[str, int]]:
+    """Per action (create, update, delete, replace), counts by resource type."""
+    counts: dict[str, dict[str, int]] = {}
+    for change in plan.get("resource_changes", []):
+        if change.get("mode") != "managed":
+            continue
+        actions = change["change"]["actions"]
+        if actions == ["no-op"] or actions == ["read"]:
+            continue
+        action = "replace" if set(actions) == {"create", "delete"} else actions[0]
+        by_type = counts.setdefault(action, {})
+        by_type[change["type"]] = by_type.get(change["type"], 0) + 1
+    return counts
