@@ -194,7 +194,7 @@ def _tunnel_inside_ipv6_cidr(value: str) -> str:
 
 
 def _aws_id(prefix: str):
-    pattern = re.compile(rf"{re.escape(prefix)}-[0-9a-f]{{8,17}}")
+    pattern = re.compile(rf"{re.escape(prefix)}-([0-9a-f]{{8}}|[0-9a-f]{{17}})")
 
     def check(value: str) -> str:
         if not pattern.fullmatch(value):
@@ -210,6 +210,17 @@ def _secret_name(value: str) -> str:
         raise ValueError(f"{value!r} is not a Secrets Manager secret name")
     return value
 
+
+def _unique(values: list) -> list:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"lists {value} twice")
+        seen.add(value)
+    return values
+
+
+Unique = AfterValidator(_unique)
 
 IPv4Address = Annotated[str, AfterValidator(_ipv4_address)]
 IPv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]

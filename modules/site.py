@@ -58,7 +58,7 @@ class Site(BaseModel):
     """Free-text name of the device (vendor/model), shown in the console."""
     certificate_arn: rules.AcmCertificateArn | None = None
     """A private certificate in ACM for certificate-based IKE authentication."""
-    static_routes: list[rules.IPv4Cidr] = []
+    static_routes: Annotated[list[rules.IPv4Cidr], rules.Unique] = []
     """On-premises networks reached through this connection (routing = "static" only)."""
     crypto_profile: str | None = None
     """A built-in or environment-defined profile name. Default: AWS's defaults (all algorithms)."""
@@ -100,8 +100,6 @@ class Site(BaseModel):
         tgw = self.transit_gateway is not None
         if self.static_routes and self.routing != "static":
             yield 'static_routes: only allowed with routing = "static"'
-        if len(set(self.static_routes)) != len(self.static_routes):
-            yield "static_routes: lists a network twice"
         if self.enable_acceleration and not tgw:
             yield "enable_acceleration: only a transit gateway connection can be accelerated"
         ipv6 = self.tunnel_inside_ip_version == "ipv6"
@@ -116,14 +114,19 @@ class Site(BaseModel):
         private = self.outside_ip_address_type == "PrivateIpv4"
         if private != (self.transport_transit_gateway_attachment_id is not None):
             yield 'transport_transit_gateway_attachment_id: required with outside_ip_address_type = "PrivateIpv4", and only then'
+        if private and not tgw:
+            yield 'outside_ip_address_type: "PrivateIpv4" needs a transit gateway'
         for number, tunnel in enumerate(self.tunnel, start=1):
             if tunnel.inside_ipv6_cidr and not ipv6:
                 yield f'tunnel[{number}].inside_ipv6_cidr: only with tunnel_inside_ip_version = "ipv6"'
             if tunnel.inside_cidr and ipv6:
                 yield f'tunnel[{number}].inside_cidr: not with tunnel_inside_ip_version = "ipv6"; use inside_ipv6_cidr'
-        cidrs = [t.inside_cidr for t in self.tunnel if t.inside_cidr]
-        if len(set(cidrs)) != len(cidrs):
-            yield f"tunnel[2].inside_cidr: {cidrs[-1]} is already used by tunnel[1]"
+        if len(self.tunnel) == 2:
+            first, second = self.tunnel
+            for key in ("inside_cidr", "inside_ipv6_cidr"):
+                value = getattr(second, key)
+                if value is not None and value == getattr(first, key):
+                    yield f"tunnel[2].{key}: {value} is already used by tunnel[1]"
 
     @property
     def uses_extended_asn(self) -> bool:

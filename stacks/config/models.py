@@ -38,6 +38,7 @@ RoleArn = Annotated[str, _pattern(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{
 BucketName = Annotated[str, _pattern(r"(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a valid S3 bucket name")]
 Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")]
 SiteName = re.compile(r"[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?")
+STACK_TAGS = ("environment", "managed-by")
 TagKey = re.compile(r"[\w .:/=+@-]{1,128}")
 
 
@@ -57,8 +58,9 @@ class Vpc(BaseModel):
     model_config = STRICT
     id: rules.VpcId
     cidr: rules.IPv4Cidr
-    subnet_ids: list[rules.SubnetId] = []
-    route_table_ids: list[rules.RouteTableId] = []
+    subnet_ids: Annotated[list[rules.SubnetId], rules.Unique] = []
+    """Subnets for Client VPN associations."""
+    route_table_ids: Annotated[list[rules.RouteTableId], rules.Unique] = []
     """Route tables that learn the on-premises networks by route propagation."""
 
 
@@ -85,7 +87,7 @@ class Logging(BaseModel):
 
 class Alarms(BaseModel):
     model_config = STRICT
-    emails: list[Email] = []
+    emails: Annotated[list[Email], rules.Unique] = []
     """Subscribed to the environment's alarm topic vpn-alarms-<env> (each must confirm)."""
 
 
@@ -137,6 +139,8 @@ class Environment(BaseModel):
         for key in self.tags:
             if not TagKey.fullmatch(key) or key.lower().startswith("aws:"):
                 yield f'tags: "{key}" is not a valid tag key'
+            elif key in STACK_TAGS:
+                yield f'tags: "{key}" is set by the stack; choose another key'
         for name in self.crypto_profile:
             if name in BUILTIN_PROFILES:
                 yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
