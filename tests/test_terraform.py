@@ -1,0 +1,166 @@
+"""Terraform tests: the real binary and AWS provider 5.100.0 on the synthesized stacks.
+
+Each environment is planned once (module scope) against a local moto server and
+the tests share the result: a plan costs seconds of provider start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from modules.site import CONNECTION_OPTIONS_LEFT_OUT, Site
+from modules.tunnel import OPTIONS_LEFT_OUT, Tunnel
+from tests.conftest import ENV_NAMES
+from vpnctl.offline import generate_preshared_key
+from vpnctl.planning import plan_environment
+from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
+
+pytestmark = pytest.mark.terraform
+
+EXPECTED_CREATES = {
+    "dev": {"aws_customer_gateway": 1, "aws_vpn_connection": 1, "aws_vpn_connection_route": 1,
+            "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 1, "aws_cloudwatch_metric_alarm": 2,
+            "aws_cloudwatch_composite_alarm": 1, "aws_cloudwatch_log_group": 1, "aws_sns_topic": 1},
+    "staging": {"aws_customer_gateway": 2, "aws_vpn_connection": 2, "aws_vpn_connection_route": 2,
+                "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 2, "aws_cloudwatch_metric_alarm": 4,
+                "aws_cloudwatch_composite_alarm": 2, "aws_cloudwatch_log_group": 2, "aws_sns_topic": 1,
+                "aws_sns_topic_subscription": 1},
+    "prod": {"aws_customer_gateway": 3, "aws_vpn_connection": 3, "aws_vpn_connection_route": 2,
+             "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 3, "aws_cloudwatch_metric_alarm": 6,
+             "aws_cloudwatch_composite_alarm": 3, "aws_cloudwatch_log_group": 3, "aws_sns_topic": 1,
+             "aws_sns_topic_subscription": 1, "aws_kms_key": 1, "aws_kms_alias": 1,
+             "aws_ec2_transit_gateway_route_table_association": 1,
+             "aws_ec2_transit_gateway_route_table_propagation": 1},
+}
+
+
+@pytest.fixture(scope="module")
+def secret_values(shipped) -> dict[str, str]:
+    """Known, valid keys for every bring-your-own secret, so the no-secrets test can look for them."""
+    values = {}
+    for env in shipped.values():
+        for site in env.config.sites.values():
+            for tunnel in site.tunnel:
+                if tunnel.preshared_key_secret:
+                    values[tunnel.preshared_key_secret] = generate_preshared_key()
+    return values
+
+
+@pytest.fixture(scope="module")
+def plans(shipped, synthesized_dir, build_dir, secret_values) -> dict[str, dict]:
+    return {
+        name: plan_environment(env, synthesized_dir, build_dir, offline=True, secret_values=secret_values)
+        for name, env in shipped.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def provider_schema(tmp_path_factory) -> dict:
+    """`terraform providers schema -json` for hashicorp/aws 5.100.0, from the offline mirror."""
+    workdir = tmp_path_factory.mktemp("schema")
+    (workdir / "main.tf.json").write_text(
+        json.dumps({"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": "5.100.0"}}}})
+    )
+    terraform = Terraform(workdir, write_cli_config(workdir, find_provider_mirror()))
+    terraform.init(backend=False)
+    schema = json.loads(terraform.run("providers", "schema", "-json").stdout)
+    return schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
+
+
+def _arguments(schema: dict, resource: str) -> set[str]:
+    block = schema["resource_schemas"][resource]["block"]
+    attributes = {k for k, v in block["attributes"].items() if v.get("optional") or v.get("required")}
+    return attributes | set(block.get("block_types", {}))
+
+
+def test_the_mirror_holds_provider_5_100_0():
+    mirror = find_provider_mirror()
+    assert mirror is not None
+    assert (mirror / "registry.terraform.io/hashicorp/aws/5.100.0").is_dir()
+
+
+def test_tunnel_props_cover_every_tunnel_argument_of_the_provider(provider_schema):
+    arguments = _arguments(provider_schema, "aws_vpn_connection")
+    for n in (1, 2):
+        provider_options = {a.removeprefix(f"tunnel{n}_") for a in arguments if a.startswith(f"tunnel{n}_")}
+        ours = set(Tunnel.model_fields) - {"preshared_key_secret", "log_enabled", "log_output_format"}
+        assert provider_options - ours == set(OPTIONS_LEFT_OUT), "a tunnel option is neither exposed nor explained"
+        assert ours <= provider_options, "a tunnel field has no provider argument"
+    log_options = provider_schema["resource_schemas"]["aws_vpn_connection"]["block"]["block_types"][
+        "tunnel1_log_options"]["block"]["block_types"]["cloudwatch_log_options"]["block"]["attributes"]
+    assert set(log_options) == {"log_enabled", "log_group_arn", "log_output_format"}
+
+
+def test_site_props_cover_every_connection_argument_of_the_provider(provider_schema):
+    arguments = _arguments(provider_schema, "aws_vpn_connection")
+    connection_level = {a for a in arguments if not re.match(r"tunnel[12]_", a)}
+    ours = set(Site.model_fields)
+    missing = connection_level - ours - set(CONNECTION_OPTIONS_LEFT_OUT)
+    assert missing == set(), f"connection arguments neither exposed nor explained: {missing}"
+    assert set(CONNECTION_OPTIONS_LEFT_OUT) <= connection_level
+
+
+def test_site_props_cover_every_customer_gateway_argument(provider_schema):
+    arguments = _arguments(provider_schema, "aws_customer_gateway")
+    explained = {"bgp_asn_extended": "chosen from bgp_asn", "type": "ipsec.1 only", "tags": "stack",
+                 "tags_all": "computed", "id": "computed"}
+    assert arguments - set(Site.model_fields) == set(explained)
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_offline_plan_creates_every_resource_and_nothing_else(plans, env):
+    counts = count_changes(plans[env])
+    assert set(counts) == {"create"}, counts
+    assert counts["create"] == EXPECTED_CREATES[env]
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_plan_uses_the_shipped_provider_settings_unchanged(plans, env):
+    provider = plans[env]["configuration"]["provider_config"]["aws"]["expressions"]
+    assert "allowed_account_ids" in provider
+    assert ("assume_role" in provider) == (env != "dev")
+
+
+def test_plan_reads_bring_your_own_keys_and_keeps_them_sensitive(plans):
+    changes = {c["address"]: c for c in plans["prod"]["resource_changes"]}
+    (paris,) = [c for a, c in changes.items() if a.startswith("aws_vpn_connection.site-paris-branch_connection")]
+    assert paris["change"]["after_sensitive"]["tunnel1_preshared_key"] is True
+    assert paris["change"]["after_sensitive"]["tunnel2_preshared_key"] is True
+
+
+@pytest.mark.parametrize(
+    "bad_key, rule",
+    [("0Abcdefgh", "starts with 0"), ("short", "too short"), ("has-dash-in-it", "bad character"),
+     ("a" * 65, "too long")],
+)
+def test_a_bring_your_own_key_that_breaks_the_rules_fails_the_plan_naming_site_and_tunnel(
+    shipped, synthesized_dir, build_dir, secret_values, bad_key, rule
+):
+    values = {**secret_values, "prod/vpn/paris-branch/tunnel2": bad_key}
+    with pytest.raises(TerraformError) as caught:
+        plan_environment(shipped["prod"], synthesized_dir, build_dir, offline=True, secret_values=values)
+    output = " ".join(caught.value.output.split())
+    assert (
+        'site "paris-branch" tunnel[2]: the pre-shared key in Secrets Manager secret '
+        '"prod/vpn/paris-branch/tunnel2" breaks AWS\'s rules' in output
+    ), rule
+    assert "tunnel[1]" not in output
+    assert bad_key not in caught.value.output
+
+
+def test_nothing_under_cdktf_out_holds_a_key_after_planning(plans, synthesized_dir, secret_values):
+    files = [p for p in synthesized_dir.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert any(p.name == "cdk.tf.json" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for value in secret_values.values():
+            assert value.encode() not in data, f"a pre-shared key is in {path}"
+        assert b"PRIVATE KEY" not in data, f"a private key is in {path}"
+        if path.name == "cdk.tf.json":
+            for connection in json.loads(data).get("resource", {}).get("aws_vpn_connection", {}).values():
+                for key in ("tunnel1_preshared_key", "tunnel2_preshared_key"):
+                    if key in connection:  # only ever a reference to the secret, never a literal
+                        assert connection[key].startswith("${data.aws_secretsmanager_secret_version.")
