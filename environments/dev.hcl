@@ -14,8 +14,11 @@ state {
 vpc {
   id              = "vpc-0d1e2f3a4b5c60718"
   cidr            = "10.10.0.0/16"
-  subnet_ids      = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]
   route_table_ids = ["rtb-0d10000000000000a"]
+  subnets = {
+    "subnet-0d10000000000000a" = { availability_zone = "eu-central-1a", route_table_id = "rtb-0d10000000000000a" }
+    "subnet-0d10000000000000b" = { availability_zone = "eu-central-1b", route_table_id = "rtb-0d10000000000000a" }
+  }
 }
 
 logging {
@@ -33,5 +36,33 @@ site "lab-office" {
   }
   tunnel {
     inside_cidr = "169.254.50.4/30"
+  }
+}
+
+# Developers: certificate authentication, split tunnel, the VPC and the lab office.
+client_vpn "developers" {
+  description           = "dev remote access"
+  client_cidr           = "10.110.0.0/22"
+  authentication        = ["certificate"]
+  server_certificate {
+    pki = "dev"
+  }
+  subnet_ids            = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]
+  split_tunnel          = true
+  dns_servers           = ["10.10.0.2"]
+  session_timeout_hours = 12
+  transport_protocol    = "udp"
+  vpn_port              = 1194
+
+  route "lab-office" {
+    destination = "192.168.50.0/24"
+    description = "lab office through the site-to-site VPN"
+  }
+  authorization "vpc" {
+    networks    = ["10.10.0.0/16"]
+    description = "every developer reaches the dev VPC"
+  }
+  authorization "lab-office" {
+    networks = ["192.168.50.0/24"]
   }
 }

@@ -18,8 +18,12 @@ state {
 vpc {
   id              = "vpc-0c1d2e3f4a5b60789"
   cidr            = "10.20.0.0/16"
-  subnet_ids      = ["subnet-0c10000000000000a", "subnet-0c10000000000000b", "subnet-0c10000000000000c"]
   route_table_ids = ["rtb-0c10000000000000a", "rtb-0c10000000000000b", "rtb-0c10000000000000c"]
+  subnets = {
+    "subnet-0c10000000000000a" = { availability_zone = "eu-central-1a", route_table_id = "rtb-0c10000000000000a" }
+    "subnet-0c10000000000000b" = { availability_zone = "eu-central-1b", route_table_id = "rtb-0c10000000000000b" }
+    "subnet-0c10000000000000c" = { availability_zone = "eu-central-1c", route_table_id = "rtb-0c10000000000000c" }
+  }
 }
 
 vpn_gateway {
@@ -111,5 +115,51 @@ site "frankfurt-dc" {
     inside_cidr                     = "169.254.40.4/30"
     enable_tunnel_lifecycle_control = true
     log_output_format               = "text"
+  }
+}
+
+# Staff: SAML groups from the identity provider plus a device certificate (mutual TLS),
+# full tunnel so that all traffic passes the corporate egress.
+client_vpn "staff" {
+  description                    = "prod staff remote access"
+  client_cidr                    = "10.100.0.0/20"
+  authentication                 = ["certificate", "saml"]
+  saml_provider_arn              = "arn:aws:iam::333333333333:saml-provider/corp-idp"
+  self_service_saml_provider_arn = "arn:aws:iam::333333333333:saml-provider/corp-idp-portal"
+  self_service_portal            = true
+  server_certificate {
+    acm_arn = "arn:aws:acm:eu-central-1:333333333333:certificate/6f1d2a9e-3b4c-4d5e-8f70-1a2b3c4d5e6f"
+  }
+  client_root_certificate {
+    acm_arn = "arn:aws:acm:eu-central-1:333333333333:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+  }
+  subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]
+  split_tunnel                   = false
+  dns_servers                    = ["10.20.0.2"]
+  session_timeout_hours          = 8
+  disconnect_on_session_timeout  = true
+  route_enforcement              = true
+  login_banner                   = "Authorized ACME staff only. Connections are logged and monitored."
+  client_connect_lambda_arn      = "arn:aws:lambda:eu-central-1:333333333333:function:AWSClientVPN-posture-check"
+
+  route "internet" {
+    destination = "0.0.0.0/0"
+    description = "full tunnel: internet through the VPC's NAT gateways"
+  }
+  route "paris-branch" {
+    destination = "192.168.20.0/23"
+    description = "Paris branch through the site-to-site VPN"
+  }
+  authorization "engineering-vpc" {
+    group    = "engineering"
+    networks = ["10.20.0.0/16"]
+  }
+  authorization "finance-paris" {
+    group    = "finance"
+    networks = ["192.168.20.0/24", "192.168.21.0/24"]
+  }
+  authorization "internet" {
+    group    = "staff"
+    networks = ["0.0.0.0/0"]
   }
 }

@@ -193,7 +193,7 @@ def _tunnel_inside_ipv6_cidr(value: str) -> str:
     return str(net)
 
 
-def _aws_id(prefix: str):
+def aws_id(prefix: str):
     pattern = re.compile(rf"{re.escape(prefix)}-([0-9a-f]{{8}}|[0-9a-f]{{17}})")
 
     def check(value: str) -> str:
@@ -228,12 +228,12 @@ IPv6Cidr = Annotated[str, AfterValidator(_ipv6_cidr)]
 TunnelInsideCidr = Annotated[str, AfterValidator(_tunnel_inside_cidr)]
 TunnelInsideIpv6Cidr = Annotated[str, AfterValidator(_tunnel_inside_ipv6_cidr)]
 SecretName = Annotated[str, AfterValidator(_secret_name)]
-VpcId = Annotated[str, _aws_id("vpc")]
-SubnetId = Annotated[str, _aws_id("subnet")]
-RouteTableId = Annotated[str, _aws_id("rtb")]
-TransitGatewayId = Annotated[str, _aws_id("tgw")]
-TransitGatewayRouteTableId = Annotated[str, _aws_id("tgw-rtb")]
-TransitGatewayAttachmentId = Annotated[str, _aws_id("tgw-attach")]
+VpcId = Annotated[str, aws_id("vpc")]
+SubnetId = Annotated[str, aws_id("subnet")]
+RouteTableId = Annotated[str, aws_id("rtb")]
+TransitGatewayId = Annotated[str, aws_id("tgw")]
+TransitGatewayRouteTableId = Annotated[str, aws_id("tgw-rtb")]
+TransitGatewayAttachmentId = Annotated[str, aws_id("tgw-attach")]
 BgpAsn = Annotated[int, check_between(*BGP_ASN_RANGE)]
 LogRetentionDays = Annotated[int, check_one_of(LOG_RETENTION_DAYS)]
 

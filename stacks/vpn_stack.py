@@ -7,17 +7,20 @@ S3 with encryption and lock files, and everything a site needs comes from
 
 from __future__ import annotations
 
-from cdktf import S3Backend, TerraformOutput, TerraformStack
+from cdktf import S3Backend, TerraformOutput, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
 from modules.alarms import AlarmTopic
+from modules.certificates import Certificates
+from modules.client_vpn import ClientVpnEndpoint
 from modules.log_encryption_key import LogEncryptionKey
 from modules.site_to_site import SiteToSiteVpn, TunnelLogSettings
 from modules.vpn_gateway import VpnGateway
 from stacks.config import LoadedEnvironment
 
 MANAGED_BY = "vpn-as-code"
+PKI_DIR_VARIABLE = "pki_dir"
 AWS_PROVIDER_VERSION = "5.100.0"
 
 
@@ -88,3 +91,39 @@ class VpnStack(TerraformStack):
             for site_name, site in cfg.sites.items()
         }
         TerraformOutput(self, "alarm_topic_arn", value=alarms.arn).override_logical_id("alarm_topic_arn")
+
+        pki_dir = None
+        if any(endpoint.uses_pki_files for endpoint in cfg.client_vpn.values()):
+            # Set with TF_VAR_pki_dir or -var: the path never enters the synthesized JSON.
+            pki_dir = TerraformVariable(
+                self,
+                PKI_DIR_VARIABLE,
+                type="string",
+                nullable=False,
+                description="Folder holding the PKI folders that client_vpn certificates name "
+                "(each with server.crt, server.key, ca.crt)",
+            ).string_value
+        self.client_vpns = {}
+        for endpoint_name, endpoint in cfg.client_vpn.items():
+            certificates = Certificates(
+                self,
+                f"certificates-{endpoint_name}",
+                name=f"{name}-{endpoint_name}",
+                server=endpoint.server_certificate,
+                client_root=endpoint.client_root_certificate,
+                pki_dir=pki_dir,
+            )
+            self.client_vpns[endpoint_name] = ClientVpnEndpoint(
+                self,
+                endpoint_name,
+                endpoint=endpoint,
+                environment=name,
+                vpc_id=cfg.vpc.id,
+                server_certificate_arn=certificates.server_certificate_arn,
+                client_root_certificate_chain_arn=certificates.client_root_certificate_chain_arn
+                if "certificate" in endpoint.authentication
+                else None,
+                log_retention_days=cfg.logging.retention_days,
+                kms_key_arn=kms_key_arn,
+                prevent_destroy=cfg.prevent_destroy,
+            )

@@ -19,6 +19,8 @@ EXIT_TERRAFORM = 1
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Node 20 is what these machines have; jsii's end-of-life banner would drown the output.
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     args = _parser().parse_args(argv)
     try:
         environments = load_environments(args.environments, _names(args))
@@ -72,8 +74,11 @@ def _outdir(args) -> Path:
 
 def _validate(args, environments: list[LoadedEnvironment]) -> int:
     for env in environments:
-        sites = env.config.sites
-        print(f"{env.source}: ok ({len(sites)} site{'s' if len(sites) != 1 else ''})")
+        sites, endpoints = len(env.config.sites), len(env.config.client_vpn)
+        print(
+            f"{env.source}: ok ({sites} site{'s' if sites != 1 else ''}, "
+            f"{endpoints} Client VPN endpoint{'s' if endpoints != 1 else ''})"
+        )
     return 0
 
 

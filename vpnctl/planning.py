@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+from vpnctl.dev_pki import ensure_dev_pki, pki_folders
 from vpnctl.offline import MotoServer, seed_for_plan
 from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
@@ -31,6 +33,13 @@ def plan_environment(
             )
             seed_for_plan(server, environment.config, secret_values)
             env = server.terraform_env()
+            folders = pki_folders(environment.config)
+            if folders:
+                # Throwaway certificates, so file() has something to read; real ones come from TF_VAR_pki_dir.
+                pki_dir = Path(os.environ.get("TF_VAR_pki_dir") or build / "pki").resolve()
+                for folder in folders:
+                    ensure_dev_pki(pki_dir, folder)
+                env["TF_VAR_pki_dir"] = str(pki_dir)
         terraform = Terraform(stack_dir(outdir, environment.name), cli_config, env)
         terraform.init()
         terraform.validate()

@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from modules import aws_rules as rules
+from modules.client_vpn_props import ClientVpn
 from modules.crypto_profiles import BUILTIN_PROFILES, CryptoProfile
 from modules.site import Site
 
@@ -52,14 +53,23 @@ class StateBackend(BaseModel):
     """Encrypt state with this key instead of S3's default encryption."""
 
 
+class Subnet(BaseModel):
+    """What the stack must know of an existing subnet, since it never looks it up."""
+
+    model_config = STRICT
+    availability_zone: Annotated[str, _pattern(r"[a-z]{2}(-gov)?-[a-z]+-\d[a-z]", "an availability zone name")]
+    route_table_id: rules.RouteTableId | None = None
+    """The subnet's route table, to check that on-premises routes reach it."""
+
+
 class Vpc(BaseModel):
     """The existing VPC the virtual private gateway attaches to. The stack never creates it."""
 
     model_config = STRICT
     id: rules.VpcId
     cidr: rules.IPv4Cidr
-    subnet_ids: Annotated[list[rules.SubnetId], rules.Unique] = []
-    """Subnets for Client VPN associations."""
+    subnets: dict[rules.SubnetId, Subnet] = {}
+    """Subnets Client VPN endpoints may associate with, keyed by ID."""
     route_table_ids: Annotated[list[rules.RouteTableId], rules.Unique] = []
     """Route tables that learn the on-premises networks by route propagation."""
 
@@ -110,6 +120,7 @@ class Environment(BaseModel):
     alarms: Alarms = Alarms()
     crypto_profile: dict[str, CryptoProfile] = {}
     site: dict[str, Site] = {}
+    client_vpn: dict[str, ClientVpn] = {}
 
     _resolved_sites: dict[str, Site] = PrivateAttr(default_factory=dict)
 
@@ -144,6 +155,10 @@ class Environment(BaseModel):
         for name in self.crypto_profile:
             if name in BUILTIN_PROFILES:
                 yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
+        for subnet_id, subnet in self.vpc.subnets.items():
+            if not subnet.availability_zone.startswith(self.region):
+                yield f"vpc.subnets.{subnet_id}.availability_zone: {subnet.availability_zone} is not in {self.region}"
+        yield from self._client_vpn_problems()
         vpc = ipaddress.ip_network(self.vpc.cidr)
         inside_cidrs: dict[tuple[str, str], str] = {}
         for name, site in self.site.items():
@@ -166,6 +181,68 @@ class Environment(BaseModel):
                         yield (
                             f"{where} tunnel[{number}].{key}: {cidr} is already used by "
                             f'site "{owner[0]}" tunnel[{owner[1]}] on {gateway}'
+                        )
+
+    def _routed_on_premises(self) -> list[tuple[str, ipaddress.IPv4Network]]:
+        """Networks the sites route statically through the virtual private gateway."""
+        return [
+            (name, ipaddress.ip_network(cidr))
+            for name, site in self.site.items()
+            if site.transit_gateway is None
+            for cidr in site.static_routes
+        ]
+
+    def _client_vpn_problems(self):
+        vpc = ipaddress.ip_network(self.vpc.cidr)
+        propagated = set(self.vpc.route_table_ids)
+        on_premises = self._routed_on_premises()
+        for name, endpoint in self.client_vpn.items():
+            where = f'client_vpn "{name}"'
+            client = ipaddress.ip_network(endpoint.client_cidr)
+            zones = set()
+            for i, subnet_id in enumerate(endpoint.subnet_ids):
+                if subnet_id not in self.vpc.subnets:
+                    yield f"{where} subnet_ids[{i}]: {subnet_id} is not one of vpc.subnets"
+                else:
+                    zones.add(self.vpc.subnets[subnet_id].availability_zone)
+            if len(endpoint.subnet_ids) == len([s for s in endpoint.subnet_ids if s in self.vpc.subnets]):
+                if len(zones) < 2:
+                    yield (
+                        f"{where} subnet_ids: associate subnets in at least two availability zones, "
+                        f"got {', '.join(sorted(zones)) or 'none'}"
+                    )
+            if client.overlaps(vpc):
+                yield f"{where} client_cidr: {client} overlaps the VPC CIDR {vpc}"
+            for site_name, network in on_premises:
+                if client.overlaps(network):
+                    yield f'{where} client_cidr: {client} overlaps {network}, routed to site "{site_name}"'
+            reachable = [vpc]
+            for route_name, route in endpoint.route.items():
+                destination = ipaddress.ip_network(route.destination)
+                key = f'{where} route "{route_name}" destination'
+                if destination == vpc:
+                    yield f"{key}: AWS adds the route to the VPC CIDR with each association"
+                elif destination.prefixlen and client.overlaps(destination):
+                    yield f"{key}: {destination} overlaps the client CIDR {client}"
+                reachable.append(destination)
+                if any(destination.overlaps(network) for _, network in on_premises):
+                    for subnet_id in route.subnet_ids or endpoint.subnet_ids:
+                        table = self.vpc.subnets.get(subnet_id)
+                        if table and table.route_table_id and table.route_table_id not in propagated:
+                            yield (
+                                f"{key}: {destination} is on premises, but {subnet_id}'s route table "
+                                f"{table.route_table_id} does not learn routes from the virtual private gateway "
+                                "(add it to vpc.route_table_ids)"
+                            )
+            if endpoint.client_to_client:
+                reachable.append(client)
+            for rule_name, rule in endpoint.authorization.items():
+                for i, network in enumerate(rule.networks):
+                    net = ipaddress.ip_network(network)
+                    if not any(net.subnet_of(r) for r in reachable):
+                        yield (
+                            f'{where} authorization "{rule_name}" networks[{i}]: no route reaches {net}; '
+                            "the rule would be dead (routed: the VPC CIDR and each route destination)"
                         )
 
     def _resolve_crypto_profiles(self) -> list[str]:

@@ -1,0 +1,72 @@
+"""`AuthorizationRules`: a Client VPN endpoint's authorization rules, created one after another.
+
+IDs come from rule names (and the network), so adding a rule never renames
+another. Each rule depends on the one before: AWS refuses concurrent changes
+to one endpoint (ConcurrentMutationLimitExceeded), and the API is slow, hence
+explicit timeouts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cdktf import ITerraformDependable
+from cdktf_cdktf_provider_aws.ec2_client_vpn_authorization_rule import Ec2ClientVpnAuthorizationRule
+from constructs import Construct
+
+from modules.client_vpn_props import AuthorizationRule
+
+RULE_TIMEOUTS = {"create": "15m", "delete": "15m"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-")
+
+
+class AuthorizationRules(Construct):
+    """Inputs: the endpoint ID, named rules, and what the first rule must wait for.
+
+    Outputs: `rules` (name -> created resources) and `last`, for whatever must follow.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        client_vpn_endpoint_id: str,
+        rules: dict[str, AuthorizationRule] | None = None,
+        after: ITerraformDependable | None = None,
+        user_based_authentication: bool = True,
+    ) -> None:
+        super().__init__(scope, id)
+        self._endpoint_id = client_vpn_endpoint_id
+        self._user_based = user_based_authentication
+        self.last: ITerraformDependable | None = after
+        self.rules: dict[str, list[Ec2ClientVpnAuthorizationRule]] = {}
+        for name, rule in (rules or {}).items():
+            self.add_rule(name, rule)
+
+    def add_rule(self, name: str, rule: AuthorizationRule) -> list[Ec2ClientVpnAuthorizationRule]:
+        """One resource per network, each waiting for the previous change to the endpoint."""
+        if name in self.rules:
+            raise ValueError(f'authorization "{name}": a rule of that name exists')
+        if rule.group is not None and not self._user_based:
+            raise ValueError(f'authorization "{name}" group: a group rule needs saml or directory authentication')
+        created = []
+        for network in rule.networks:
+            resource = Ec2ClientVpnAuthorizationRule(
+                self,
+                f"{_slug(name)}-{_slug(network)}",
+                client_vpn_endpoint_id=self._endpoint_id,
+                target_network_cidr=network,
+                access_group_id=rule.group,
+                authorize_all_groups=True if rule.group is None else None,
+                description=rule.description or name,
+                depends_on=[self.last] if self.last is not None else None,
+                timeouts=RULE_TIMEOUTS,
+            )
+            self.last = resource
+            created.append(resource)
+        self.rules[name] = created
+        return created
