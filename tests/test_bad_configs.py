@@ -219,7 +219,7 @@ def test_base_config_of_the_table_is_valid(tmp_path):
     (tmp_path / F).write_text(BASE)
     result = run_vpnctl("--environments", "environments", "validate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{F}: ok (1 site)\n"
+    assert result.stdout == f"{F}: ok (1 site, 0 Client VPN endpoints)\n"
 
 
 def test_every_problem_is_reported_in_one_run(tmp_path):

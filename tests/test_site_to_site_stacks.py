@@ -74,6 +74,7 @@ def test_prevent_destroy_only_in_prod(synthesized, env):
             [("aws_vpn_gateway", "vpn_gateway")]
             + [("aws_customer_gateway", f"site-{s}_customer_gateway") for s in SITES["prod"]]
             + [("aws_vpn_connection", f"site-{s}_connection") for s in SITES["prod"]]
+            + [("aws_ec2_client_vpn_endpoint", "client_vpn-staff_endpoint")]
         )
     else:
         assert guarded == []
@@ -199,7 +200,7 @@ def test_an_alarm_per_tunnel_and_one_when_both_are_down(synthesized, env):
 @pytest.mark.parametrize("env, days", [("dev", 30), ("staging", 90), ("prod", 365)])
 def test_tunnel_log_groups_have_retention_and_prod_uses_its_kms_key(synthesized, env, days):
     doc = synthesized[env]
-    groups = by_path(doc, "aws_cloudwatch_log_group")
+    groups = {k: g for k, g in by_path(doc, "aws_cloudwatch_log_group").items() if k.startswith("site-")}
     assert {g["name"] for g in groups.values()} == {f"/aws/vpn/{env}/{s}" for s in SITES[env]}
     for group in groups.values():
         assert group["retention_in_days"] == days
