@@ -47,8 +47,16 @@ class AuthorizationRules(Construct):
         for name, rule in (rules or {}).items():
             self.add_rule(name, rule)
 
-    def add_rule(self, name: str, rule: AuthorizationRule) -> list[Ec2ClientVpnAuthorizationRule]:
-        """One resource per network, each waiting for the previous change to the endpoint."""
+    def add_rule(
+        self, name: str, rule: AuthorizationRule, after: ITerraformDependable | None = None
+    ) -> list[Ec2ClientVpnAuthorizationRule]:
+        """One resource per network, each waiting for the previous change to the endpoint.
+
+        `after` names that previous change when the caller keeps the chain (an endpoint
+        that also adds routes); by default the last rule added here.
+        """
+        if after is not None:
+            self.last = after
         if name in self.rules:
             raise ValueError(f'authorization "{name}": a rule of that name exists')
         if rule.group is not None and not self._user_based:

@@ -12,7 +12,10 @@ import re
 
 from cdktf import ITerraformDependable, TerraformOutput, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.ec2_client_vpn_endpoint import Ec2ClientVpnEndpoint
+from cdktf_cdktf_provider_aws.ec2_client_vpn_endpoint import (
+    Ec2ClientVpnEndpoint,
+    Ec2ClientVpnEndpointAuthenticationOptions,
+)
 from cdktf_cdktf_provider_aws.ec2_client_vpn_network_association import Ec2ClientVpnNetworkAssociation
 from cdktf_cdktf_provider_aws.ec2_client_vpn_route import Ec2ClientVpnRoute
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -175,7 +178,9 @@ class ClientVpnEndpoint(Construct):
         return created
 
     def add_authorization_rule(self, name: str, rule: AuthorizationRule):
-        created = self.authorization.add_rule(name, rule)
+        """Rules of `rule`, after every change made so far (associations, routes, rules)."""
+        created = self.authorization.add_rule(name, rule, after=self._last)
+        self._last = self.authorization.last
         if self.security_group is not None:
             for network in rule.networks:
                 self._allow_egress(network)
@@ -221,22 +226,32 @@ class ClientVpnEndpoint(Construct):
         ).override_logical_id(f"client_vpn_{self.name}")
 
 
-def render_authentication_options(endpoint: ClientVpn, client_root_chain_arn: str | None) -> list[dict]:
+def render_authentication_options(
+    endpoint: ClientVpn, client_root_chain_arn: str | None
+) -> list[Ec2ClientVpnEndpointAuthenticationOptions]:
     """The provider's authentication_options blocks, one per configured method."""
     options = []
     for method in endpoint.authentication:
         if method == "certificate":
-            options.append({"type": "certificate-authentication", "root_certificate_chain_arn": client_root_chain_arn})
+            options.append(
+                Ec2ClientVpnEndpointAuthenticationOptions(
+                    type="certificate-authentication", root_certificate_chain_arn=client_root_chain_arn
+                )
+            )
         elif method == "saml":
             options.append(
-                {
-                    "type": "federated-authentication",
-                    "saml_provider_arn": endpoint.saml_provider_arn,
-                    "self_service_saml_provider_arn": endpoint.self_service_saml_provider_arn,
-                }
+                Ec2ClientVpnEndpointAuthenticationOptions(
+                    type="federated-authentication",
+                    saml_provider_arn=endpoint.saml_provider_arn,
+                    self_service_saml_provider_arn=endpoint.self_service_saml_provider_arn,
+                )
             )
         else:
-            options.append({"type": "directory-service-authentication", "active_directory_id": endpoint.directory_id})
+            options.append(
+                Ec2ClientVpnEndpointAuthenticationOptions(
+                    type="directory-service-authentication", active_directory_id=endpoint.directory_id
+                )
+            )
     if not options:
         raise ValueError("an endpoint needs at least one authentication option")
     return options
