@@ -11,9 +11,10 @@ import re
 
 import pytest
 
+from modules.client_vpn_props import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
 from modules.site import CONNECTION_OPTIONS_LEFT_OUT, Site
 from modules.tunnel import OPTIONS_LEFT_OUT, Tunnel
-from tests.conftest import ENV_NAMES
+from tests.conftest import ENV_NAMES, ROOT
 from vpnctl.offline import generate_preshared_key
 from vpnctl.planning import plan_environment
 from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
@@ -23,14 +24,20 @@ pytestmark = pytest.mark.terraform
 EXPECTED_CREATES = {
     "dev": {"aws_customer_gateway": 1, "aws_vpn_connection": 1, "aws_vpn_connection_route": 1,
             "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 1, "aws_cloudwatch_metric_alarm": 2,
-            "aws_cloudwatch_composite_alarm": 1, "aws_cloudwatch_log_group": 1, "aws_sns_topic": 1},
+            "aws_cloudwatch_composite_alarm": 1, "aws_cloudwatch_log_group": 2, "aws_sns_topic": 1,
+            "aws_acm_certificate": 1, "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 2, "aws_security_group": 1, "aws_ec2_client_vpn_route": 2,
+            "aws_ec2_client_vpn_authorization_rule": 2, "aws_vpc_security_group_egress_rule": 2},
     "staging": {"aws_customer_gateway": 2, "aws_vpn_connection": 2, "aws_vpn_connection_route": 2,
                 "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 2, "aws_cloudwatch_metric_alarm": 4,
-                "aws_cloudwatch_composite_alarm": 2, "aws_cloudwatch_log_group": 2, "aws_sns_topic": 1,
-                "aws_sns_topic_subscription": 1},
+                "aws_cloudwatch_composite_alarm": 2, "aws_cloudwatch_log_group": 3, "aws_sns_topic": 1,
+                "aws_sns_topic_subscription": 1, "aws_acm_certificate": 1, "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 2, "aws_security_group": 1,
+                "aws_ec2_client_vpn_route": 4, "aws_ec2_client_vpn_authorization_rule": 3,
+                "aws_vpc_security_group_egress_rule": 3, "aws_vpc_security_group_ingress_rule": 1},
     "prod": {"aws_customer_gateway": 3, "aws_vpn_connection": 3, "aws_vpn_connection_route": 2,
              "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 3, "aws_cloudwatch_metric_alarm": 6,
-             "aws_cloudwatch_composite_alarm": 3, "aws_cloudwatch_log_group": 3, "aws_sns_topic": 1,
+             "aws_cloudwatch_composite_alarm": 3, "aws_cloudwatch_log_group": 4, "aws_sns_topic": 1,
+             "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 2, "aws_security_group": 1, "aws_ec2_client_vpn_route": 4, "aws_ec2_client_vpn_authorization_rule": 4,
+             "aws_vpc_security_group_egress_rule": 4,
              "aws_sns_topic_subscription": 1, "aws_kms_key": 1, "aws_kms_alias": 1,
              "aws_ec2_transit_gateway_route_table_association": 1,
              "aws_ec2_transit_gateway_route_table_propagation": 1},
@@ -110,6 +117,20 @@ def test_site_props_cover_every_customer_gateway_argument(provider_schema):
     assert arguments - set(Site.model_fields) == set(explained)
 
 
+def test_endpoint_props_cover_every_client_vpn_endpoint_argument(provider_schema):
+    arguments = _arguments(provider_schema, "aws_ec2_client_vpn_endpoint")
+    ours = set(ClientVpn.model_fields)
+    missing = arguments - ours - set(ENDPOINT_OPTIONS_LEFT_OUT)
+    assert missing == set(), f"endpoint arguments neither exposed nor explained: {missing}"
+    assert set(ENDPOINT_OPTIONS_LEFT_OUT) <= arguments
+    block_types = provider_schema["resource_schemas"]["aws_ec2_client_vpn_endpoint"]["block"]["block_types"]
+    authentication = set(block_types["authentication_options"]["block"]["attributes"])
+    assert authentication == {"type", "active_directory_id", "root_certificate_chain_arn", "saml_provider_arn",
+                              "self_service_saml_provider_arn"}
+    assert authentication - {"type", "active_directory_id", "root_certificate_chain_arn"} <= ours
+    assert "directory_id" in ours and "client_root_certificate" in ours
+
+
 @pytest.mark.parametrize("env", ENV_NAMES)
 def test_offline_plan_creates_every_resource_and_nothing_else(plans, env):
     counts = count_changes(plans[env])
@@ -151,7 +172,12 @@ def test_a_bring_your_own_key_that_breaks_the_rules_fails_the_plan_naming_site_a
     assert bad_key not in caught.value.output
 
 
-def test_nothing_under_cdktf_out_holds_a_key_after_planning(plans, synthesized_dir, secret_values):
+def test_nothing_under_cdktf_out_holds_a_key_or_a_machine_path(plans, synthesized_dir, build_dir, secret_values):
+    """Planning read the throwaway PEM files from build_dir; none of it may show under cdktf.out."""
+    pki = build_dir / "pki"
+    assert (pki / "dev" / "server.key").read_bytes().startswith(b"-----BEGIN RSA PRIVATE KEY")
+    machine_paths = [str(ROOT).encode(), str(build_dir).encode(), str(synthesized_dir).encode(), b"/tmp/", b"/root/",
+                     b"/home/"]
     files = [p for p in synthesized_dir.rglob("*") if p.is_file() and not p.is_symlink()]
     assert any(p.name == "cdk.tf.json" for p in files)
     for path in files:
@@ -159,6 +185,8 @@ def test_nothing_under_cdktf_out_holds_a_key_after_planning(plans, synthesized_d
         for value in secret_values.values():
             assert value.encode() not in data, f"a pre-shared key is in {path}"
         assert b"PRIVATE KEY" not in data, f"a private key is in {path}"
+        for machine_path in machine_paths:
+            assert machine_path not in data, f"{machine_path!r} is in {path}"
         if path.name == "cdk.tf.json":
             for connection in json.loads(data).get("resource", {}).get("aws_vpn_connection", {}).values():
                 for key in ("tunnel1_preshared_key", "tunnel2_preshared_key"):
