@@ -8,6 +8,7 @@ explicit timeouts.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from cdktf import ITerraformDependable
@@ -38,8 +39,13 @@ class AuthorizationRules(Construct):
         rules: dict[str, AuthorizationRule] | None = None,
         after: ITerraformDependable | None = None,
         user_based_authentication: bool = True,
+        routed_networks: list[str] | None = None,
     ) -> None:
+        """`routed_networks`, when given, is what the endpoint routes (VPC CIDR and route
+        destinations); a rule for a network outside all of them is refused as dead. The
+        list is read at each add_rule, so an endpoint may keep appending to it."""
         super().__init__(scope, id)
+        self._routed = routed_networks
         self._endpoint_id = client_vpn_endpoint_id
         self._user_based = user_based_authentication
         self.last: ITerraformDependable | None = after
@@ -61,6 +67,11 @@ class AuthorizationRules(Construct):
             raise ValueError(f'authorization "{name}": a rule of that name exists')
         if rule.group is not None and not self._user_based:
             raise ValueError(f'authorization "{name}" group: a group rule needs saml or directory authentication')
+        if self._routed is not None:
+            routed = [ipaddress.ip_network(n) for n in self._routed]
+            for network in rule.networks:
+                if not any(ipaddress.ip_network(network).subnet_of(r) for r in routed):
+                    raise ValueError(f'authorization "{name}" networks: no route reaches {network}; the rule would be dead')
         created = []
         for network in rule.networks:
             resource = Ec2ClientVpnAuthorizationRule(

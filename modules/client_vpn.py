@@ -49,6 +49,7 @@ class ClientVpnEndpoint(Construct):
         endpoint: ClientVpn,
         environment: str,
         vpc_id: str,
+        vpc_cidr: str,
         server_certificate_arn: str,
         client_root_certificate_chain_arn: str | None,
         log_retention_days: int = 365,
@@ -132,6 +133,8 @@ class ClientVpnEndpoint(Construct):
             )
             self._last = self.associations[subnet_id]
 
+        # What clients can reach: the VPC through any association, plus each route.
+        self.routed_networks: list[str] = [vpc_cidr]
         self.routes: dict[str, list[Ec2ClientVpnRoute]] = {}
         for route_name, route in endpoint.route.items():
             self.add_route(route_name, route)
@@ -144,6 +147,7 @@ class ClientVpnEndpoint(Construct):
             client_vpn_endpoint_id=self.endpoint.id,
             after=self._last,
             user_based_authentication=bool(set(auth) & set(USER_BASED)),
+            routed_networks=self.routed_networks,
         )
         for rule_name, rule in endpoint.authorization.items():
             self.add_authorization_rule(rule_name, rule)
@@ -175,6 +179,7 @@ class ClientVpnEndpoint(Construct):
             self._last = resource
             created.append(resource)
         self.routes[name] = created
+        self.routed_networks.append(route.destination)
         return created
 
     def add_authorization_rule(self, name: str, rule: AuthorizationRule):

@@ -119,6 +119,7 @@ class VpnStack(TerraformStack):
                 endpoint=endpoint,
                 environment=name,
                 vpc_id=cfg.vpc.id,
+                vpc_cidr=cfg.vpc.cidr,
                 server_certificate_arn=certificates.server_certificate_arn,
                 client_root_certificate_chain_arn=certificates.client_root_certificate_chain_arn
                 if "certificate" in endpoint.authentication

@@ -210,7 +210,7 @@ def _endpoint_stack(**overrides):
     })
     stack = TerraformStack(CdktfTesting.app(), "construct")
     endpoint = ClientVpnEndpoint(
-        stack, "api", endpoint=props, environment="test", vpc_id="vpc-0d1e2f3a4b5c60718",
+        stack, "api", endpoint=props, environment="test", vpc_id="vpc-0d1e2f3a4b5c60718", vpc_cidr="10.10.0.0/16",
         server_certificate_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-1",
         client_root_certificate_chain_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-1",
     )
@@ -235,6 +235,15 @@ def test_the_construct_refuses_a_group_rule_on_a_certificate_only_endpoint():
     _, endpoint = _endpoint_stack()
     with pytest.raises(ValueError, match='authorization "eng" group: a group rule needs saml or directory'):
         endpoint.add_authorization_rule("eng", AuthorizationRule(networks=["10.10.0.0/16"], group="eng"))
+
+
+def test_the_construct_refuses_a_rule_no_route_reaches():
+    _, endpoint = _endpoint_stack()
+    endpoint.add_authorization_rule("vpc-part", AuthorizationRule(networks=["10.10.4.0/24"]))
+    with pytest.raises(ValueError, match='authorization "partner" networks: no route reaches 172.16.0.0/16'):
+        endpoint.add_authorization_rule("partner", AuthorizationRule(networks=["172.16.0.0/16"]))
+    endpoint.add_route("partner", Route(destination="172.16.0.0/12"))
+    endpoint.add_authorization_rule("partner", AuthorizationRule(networks=["172.16.0.0/16"]))
 
 
 def test_the_construct_refuses_a_route_through_an_unassociated_subnet():
