@@ -24,7 +24,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from modules.authorization import AuthorizationRules
-from modules.client_vpn_props import USER_BASED, AuthorizationRule, ClientVpn, Route
+from modules.client_vpn_props import CLIENT_TO_CLIENT, USER_BASED, AuthorizationRule, ClientVpn, Route
 
 ASSOCIATION_TIMEOUTS = {"create": "30m", "delete": "30m"}
 ROUTE_TIMEOUTS = {"create": "15m", "delete": "15m"}
@@ -139,7 +139,7 @@ class ClientVpnEndpoint(Construct):
         for route_name, route in endpoint.route.items():
             self.add_route(route_name, route)
         if endpoint.client_to_client:
-            self.add_route("client-to-client", Route(destination=endpoint.client_cidr, description="client to client"))
+            self.add_route(CLIENT_TO_CLIENT, Route(destination=endpoint.client_cidr, description="client to client"))
 
         self.authorization = AuthorizationRules(
             self,
@@ -153,7 +153,7 @@ class ClientVpnEndpoint(Construct):
             self.add_authorization_rule(rule_name, rule)
         if endpoint.client_to_client:
             self.add_authorization_rule(
-                "client-to-client", AuthorizationRule(networks=[endpoint.client_cidr], description="client to client")
+                CLIENT_TO_CLIENT, AuthorizationRule(networks=[endpoint.client_cidr], description="client to client")
             )
         self._outputs()
 

@@ -23,6 +23,7 @@ PRIVATE_KEY_FILE = "server.key"
 CHAIN_FILE = "ca.crt"
 
 CLIENT_CIDR_PREFIX = (12, 22)
+CLIENT_TO_CLIENT = "client-to-client"  # the rule and route that client_to_client adds
 SESSION_TIMEOUT_HOURS = (8, 10, 12, 24)
 VPN_PORTS = (443, 1194)
 MAX_DNS_SERVERS = 2
@@ -243,6 +244,10 @@ class ClientVpn(BaseModel):
             for subnet in route.subnet_ids or []:
                 if subnet not in associated:
                     yield f'route "{name}" subnet_ids: {subnet} is not an associated subnet (subnet_ids)'
+        if self.client_to_client:
+            for kind, names in (("authorization", self.authorization), ("route", self.route)):
+                if CLIENT_TO_CLIENT in names:
+                    yield f'{kind} "{CLIENT_TO_CLIENT}": the name is taken by client_to_client = true'
         destinations = [r.destination for r in self.route.values()]
         for destination in sorted({d for d in destinations if destinations.count(d) > 1}):
             yield f"route: {destination} is routed by more than one route block"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import run_vpnctl
-from tests.test_bad_configs import BASE, F, append, replace
+from tests.test_bad_configs import BASE, F, assert_rejected, assert_valid, replace
 
 SUBNETS = '''  route_table_ids = ["rtb-0d10000000000000a"]
   subnets = {
@@ -121,6 +120,15 @@ CASES = [
      f"""{C} transport_protocol: must be "udp" or "tcp", got "sctp\""""),
     ("zone-outside-region", replace('availability_zone = "eu-central-1a"', 'availability_zone = "eu-west-1a"'),
      f"{F}: vpc.subnets.subnet-0d10000000000000a.availability_zone: eu-west-1a is not in eu-central-1"),
+    ("reserved-client-to-client-name",
+     lambda t: option("client_to_client = true")(t).replace('authorization "vpc"', 'authorization "client-to-client"'),
+     f'{C} authorization "client-to-client": the name is taken by client_to_client = true'),
+    ("overlapping-endpoints",
+     lambda t: t + ENDPOINT.replace('client_vpn "staff"', 'client_vpn "contractors"').replace(
+         '"10.110.0.0/22"', '"10.108.0.0/14"').replace('route "office" {\n    destination = "192.168.50.0/24"\n  }\n', ""),
+     f'{F}: client_vpn "contractors" client_cidr: 10.108.0.0/14 overlaps client_vpn "staff" client_cidr 10.110.0.0/22'),
+    ("endpoint-name", replace('client_vpn "staff"', 'client_vpn "Staff_VPN"'),
+     f"""{F}: client_vpn "Staff_VPN": an endpoint name is 1 to 48 lowercase letters, digits and '-', not at either end"""),
     ("unknown-endpoint-key", option('split_tunel = false'),
      f"""{C} split_tunel: unknown key (did you mean "split_tunnel"?)"""),
 ]
@@ -128,13 +136,7 @@ CASES = [
 
 @pytest.mark.parametrize("case, edit, expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_client_vpn_config_is_rejected_with_one_exact_line(tmp_path, case, edit, expected):
-    (tmp_path / "environments").mkdir()
-    (tmp_path / F).write_text(edit(CVPN_BASE))
-    result = run_vpnctl("--environments", "environments", "synth", "--out", "out", cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.splitlines() == [expected]
-    assert "Traceback" not in result.stderr + result.stdout
-    assert not (tmp_path / "out").exists()
+    assert_rejected(tmp_path, edit(CVPN_BASE), expected)
 
 
 def test_the_client_vpn_table_covers_at_least_20_distinct_rules():
@@ -142,8 +144,4 @@ def test_the_client_vpn_table_covers_at_least_20_distinct_rules():
 
 
 def test_client_vpn_base_config_is_valid(tmp_path):
-    (tmp_path / "environments").mkdir()
-    (tmp_path / F).write_text(CVPN_BASE)
-    result = run_vpnctl("--environments", "environments", "validate", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{F}: ok (1 site, 1 Client VPN endpoint)\n"
+    assert_valid(tmp_path, CVPN_BASE, "1 site, 1 Client VPN endpoint")

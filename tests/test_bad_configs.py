@@ -198,11 +198,15 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case, edit, expected", CASES, ids=[c[0] for c in CASES])
-def test_bad_config_is_rejected_with_one_exact_line(tmp_path, case, edit, expected):
+def run_on(tmp_path, text: str, *command: str):
+    """vpnctl on one environment file, environments/dev.hcl, in a fresh folder."""
     (tmp_path / "environments").mkdir()
-    (tmp_path / F).write_text(edit(BASE))
-    result = run_vpnctl("--environments", "environments", "synth", "--out", "out", cwd=tmp_path)
+    (tmp_path / F).write_text(text)
+    return run_vpnctl("--environments", "environments", *command, cwd=tmp_path)
+
+
+def assert_rejected(tmp_path, text: str, expected: str) -> None:
+    result = run_on(tmp_path, text, "synth", "--out", "out")
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == [expected]
     assert "Traceback" not in result.stderr + result.stdout
@@ -210,16 +214,23 @@ def test_bad_config_is_rejected_with_one_exact_line(tmp_path, case, edit, expect
     assert not (tmp_path / "out").exists()
 
 
+def assert_valid(tmp_path, text: str, summary: str) -> None:
+    result = run_on(tmp_path, text, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{F}: ok ({summary})\n"
+
+
+@pytest.mark.parametrize("case, edit, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_config_is_rejected_with_one_exact_line(tmp_path, case, edit, expected):
+    assert_rejected(tmp_path, edit(BASE), expected)
+
+
 def test_the_table_covers_at_least_25_distinct_rules():
     assert len({expected.split(": ", 2)[-1] for _, _, expected in CASES}) >= 25
 
 
 def test_base_config_of_the_table_is_valid(tmp_path):
-    (tmp_path / "environments").mkdir()
-    (tmp_path / F).write_text(BASE)
-    result = run_vpnctl("--environments", "environments", "validate", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{F}: ok (1 site, 0 Client VPN endpoints)\n"
+    assert_valid(tmp_path, BASE, "1 site, 0 Client VPN endpoints")
 
 
 def test_every_problem_is_reported_in_one_run(tmp_path):

@@ -30,6 +30,8 @@ def ensure_dev_pki(pki_dir: Path, folder: str, days: int = 30) -> Path:
     files = [target / CERTIFICATE_FILE, target / PRIVATE_KEY_FILE, target / CHAIN_FILE]
     if all(f.is_file() for f in files):
         return target
+    if any(f.exists() for f in files):
+        raise FileExistsError(f"{target}: holds some of {', '.join(f.name for f in files)} but not all; not overwriting")
     target.mkdir(parents=True, exist_ok=True)
     os.chmod(target, 0o700)
     now = dt.datetime.now(dt.timezone.utc)

@@ -34,9 +34,10 @@ def plan_environment(
             seed_for_plan(server, environment.config, secret_values)
             env = server.terraform_env()
             folders = pki_folders(environment.config)
-            if folders:
-                # Throwaway certificates, so file() has something to read; real ones come from TF_VAR_pki_dir.
-                pki_dir = Path(os.environ.get("TF_VAR_pki_dir") or build / "pki").resolve()
+            if folders and not os.environ.get("TF_VAR_pki_dir"):
+                # Throwaway certificates, so file() has something to read. A PKI the user
+                # names with TF_VAR_pki_dir is used as it is and never written to.
+                pki_dir = (build / "pki").resolve()
                 for folder in folders:
                     ensure_dev_pki(pki_dir, folder)
                 env["TF_VAR_pki_dir"] = str(pki_dir)

@@ -183,22 +183,30 @@ class Environment(BaseModel):
                             f'site "{owner[0]}" tunnel[{owner[1]}] on {gateway}'
                         )
 
-    def _routed_on_premises(self) -> list[tuple[str, ipaddress.IPv4Network]]:
-        """Networks the sites route statically through the virtual private gateway."""
+    def _routed_on_premises(self, through_vpn_gateway_only: bool) -> list[tuple[str, ipaddress.IPv4Network]]:
+        """Networks the sites route statically (optionally: only through the virtual private gateway)."""
         return [
             (name, ipaddress.ip_network(cidr))
             for name, site in self.site.items()
-            if site.transit_gateway is None
+            if site.transit_gateway is None or not through_vpn_gateway_only
             for cidr in site.static_routes
         ]
 
     def _client_vpn_problems(self):
         vpc = ipaddress.ip_network(self.vpc.cidr)
         propagated = set(self.vpc.route_table_ids)
-        on_premises = self._routed_on_premises()
+        on_premises = self._routed_on_premises(through_vpn_gateway_only=True)
+        all_on_premises = self._routed_on_premises(through_vpn_gateway_only=False)
+        client_cidrs: dict[str, ipaddress.IPv4Network] = {}
         for name, endpoint in self.client_vpn.items():
             where = f'client_vpn "{name}"'
+            if not SiteName.fullmatch(name):
+                yield f"{where}: an endpoint name is 1 to 48 lowercase letters, digits and '-', not at either end"
             client = ipaddress.ip_network(endpoint.client_cidr)
+            for other, other_cidr in client_cidrs.items():
+                if client.overlaps(other_cidr):
+                    yield f'{where} client_cidr: {client} overlaps client_vpn "{other}" client_cidr {other_cidr}'
+            client_cidrs[name] = client
             zones = set()
             for i, subnet_id in enumerate(endpoint.subnet_ids):
                 if subnet_id not in self.vpc.subnets:
@@ -213,7 +221,7 @@ class Environment(BaseModel):
                     )
             if client.overlaps(vpc):
                 yield f"{where} client_cidr: {client} overlaps the VPC CIDR {vpc}"
-            for site_name, network in on_premises:
+            for site_name, network in all_on_premises:
                 if client.overlaps(network):
                     yield f'{where} client_cidr: {client} overlaps {network}, routed to site "{site_name}"'
             reachable = [vpc]
