@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed-stamp
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup run test clean
+.PHONY: setup run test bench clean
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -27,6 +27,9 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m benchmarks.synth --runs 3 --sites 10 100 500 2000
 
 clean:
 	rm -rf cdktf.out build

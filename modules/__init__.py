@@ -11,8 +11,10 @@ profiles) load without starting the jsii runtime at all.
 
 import importlib.util
 import sys
+import typing
 
 AWS_BINDINGS = "cdktf_cdktf_provider_aws"
+_TYPE_CHECK_STUB = "_typecheckingstub__"
 
 
 def _register_aws_bindings_lazily() -> None:
@@ -25,4 +27,27 @@ def _register_aws_bindings_lazily() -> None:
     sys.modules[AWS_BINDINGS] = package
 
 
+def _cache_binding_type_hints() -> None:
+    """The bindings type-check every argument against a stub's hints, which
+    typing.get_type_hints rebuilds on every call: a fifth of construct-building
+    time. The stubs never change, so their hints are computed once; the checks
+    themselves still run, so validation is the same."""
+    original = typing.get_type_hints
+    if getattr(original, "_caches_binding_stubs", False):
+        return
+    cache: dict = {}
+
+    def get_type_hints(obj, globalns=None, localns=None, include_extras=False):
+        if globalns is None and localns is None and getattr(obj, "__name__", "").startswith(_TYPE_CHECK_STUB):
+            key = (obj, include_extras)
+            if key not in cache:
+                cache[key] = original(obj, include_extras=include_extras)
+            return cache[key]
+        return original(obj, globalns, localns, include_extras)
+
+    get_type_hints._caches_binding_stubs = True
+    typing.get_type_hints = get_type_hints
+
+
 _register_aws_bindings_lazily()
+_cache_binding_type_hints()

@@ -37,3 +37,16 @@ def test_synth_loads_only_the_binding_modules_it_uses(tmp_path):
     assert result.returncode == 0, result.stderr
     loaded = int(result.stdout.strip().splitlines()[-1])
     assert 0 < loaded < 60, loaded  # of 2,000+ in the package
+
+
+def test_the_bindings_still_type_check_their_arguments():
+    """Their type hints are cached, not skipped: a wrong type is still refused before node sees it."""
+    import pytest
+    from cdktf import Testing as CdktfTesting
+    from cdktf import TerraformStack
+    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+
+    stack = TerraformStack(CdktfTesting.app(), "typecheck")
+    for _ in range(2):  # the second call uses the cached hints
+        with pytest.raises(TypeError, match="name"):
+            SnsTopic(stack, f"topic{_}", name=123)
