@@ -35,12 +35,13 @@ class TunnelAlarms(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.tunnel_alarms = []
+        names = [f"vpn-{name}-tunnel{number}-down" for number in (1, 2)]
         for number, address in enumerate(tunnel_addresses, start=1):
             self.tunnel_alarms.append(
                 CloudwatchMetricAlarm(
                     self,
                     f"tunnel{number}_down",
-                    alarm_name=f"vpn-{name}-tunnel{number}-down",
+                    alarm_name=names[number - 1],
                     alarm_description=f"VPN {name}: tunnel {number} ({address}) is down",
                     namespace="AWS/VPN",
                     metric_name="TunnelState",
@@ -55,13 +56,14 @@ class TunnelAlarms(Construct):
                     ok_actions=[topic_arn],
                 )
             )
-        first, second = self.tunnel_alarms
         self.connection_alarm = CloudwatchCompositeAlarm(
             self,
             "connection_down",
             alarm_name=f"vpn-{name}-connection-down",
             alarm_description=f"VPN {name}: both tunnels are down; the site is cut off",
-            alarm_rule=f'ALARM("{first.alarm_name}") AND ALARM("{second.alarm_name}")',
+            alarm_rule=f'ALARM("{names[0]}") AND ALARM("{names[1]}")',
+            # The rule names the alarms as text, so state the order explicitly.
+            depends_on=self.tunnel_alarms,
             alarm_actions=[topic_arn],
             ok_actions=[topic_arn],
         )
@@ -78,15 +80,12 @@ class AlarmTopic(Construct):
             name=f"vpn-alarms-{environment}",
             kms_master_key_id="alias/aws/sns",
         )
+        self.arn = self.topic.arn
         for email in emails:
             SnsTopicSubscription(
                 self,
                 f"email-{re.sub(r'[^0-9A-Za-z]+', '-', email)}",
-                topic_arn=self.topic.arn,
+                topic_arn=self.arn,
                 protocol="email",
                 endpoint=email,
             )
-
-    @property
-    def arn(self) -> str:
-        return self.topic.arn

@@ -100,20 +100,23 @@ class SiteToSiteVpn(Construct):
             kms_key_id=logs.kms_key_arn,
         )
 
+        # Each attribute read is a round trip to the jsii runtime: read each token once.
+        log_group_arn = self.log_group.arn
+        self.customer_gateway_id = self.customer_gateway.id
         tunnel_args: dict = {}
         for number, tunnel in enumerate(site.tunnels(), start=1):
-            tunnel_args.update(tunnel.provider_arguments(number, self.log_group.arn))
+            tunnel_args.update(tunnel.provider_arguments(number, log_group_arn))
             if tunnel.preshared_key_secret:
                 tunnel_args[f"tunnel{number}_preshared_key"] = self._preshared_key(
                     number, tunnel.preshared_key_secret
                 ).secret_string
 
         tgw = site.transit_gateway
-        self.connection = VpnConnection(
+        self.connection = connection = VpnConnection(
             self,
             "connection",
             type="ipsec.1",
-            customer_gateway_id=self.customer_gateway.id,
+            customer_gateway_id=self.customer_gateway_id,
             vpn_gateway_id=vpn_gateway_id,
             transit_gateway_id=tgw.id if tgw else None,
             static_routes_only=site.routing == "static",
@@ -131,6 +134,8 @@ class SiteToSiteVpn(Construct):
             **tunnel_args,
         )
 
+        self.connection_id = connection.id
+        self.tunnel_addresses = (connection.tunnel1_address, connection.tunnel2_address)
         if tgw:
             self._route_through_transit_gateway(tgw.route_table_id)
         else:
@@ -138,7 +143,7 @@ class SiteToSiteVpn(Construct):
                 VpnConnectionRoute(
                     self,
                     f"route-{cidr_id(cidr)}",
-                    vpn_connection_id=self.connection.id,
+                    vpn_connection_id=self.connection_id,
                     destination_cidr_block=cidr,
                 )
 
@@ -146,8 +151,8 @@ class SiteToSiteVpn(Construct):
             self,
             "alarms",
             name=label,
-            vpn_connection_id=self.connection.id,
-            tunnel_addresses=(self.connection.tunnel1_address, self.connection.tunnel2_address),
+            vpn_connection_id=self.connection_id,
+            tunnel_addresses=self.tunnel_addresses,
             topic_arn=alarm_topic_arn,
         )
         self._outputs()
@@ -203,12 +208,12 @@ class SiteToSiteVpn(Construct):
             "tunnels",
             description=f'Tunnel endpoints of site "{self.name}", to configure the device',
             value={
-                "vpn_connection_id": c.id,
-                "customer_gateway_id": self.customer_gateway.id,
-                "tunnel1_address": c.tunnel1_address,
+                "vpn_connection_id": self.connection_id,
+                "customer_gateway_id": self.customer_gateway_id,
+                "tunnel1_address": self.tunnel_addresses[0],
                 "tunnel1_cgw_inside_address": c.tunnel1_cgw_inside_address,
                 "tunnel1_vgw_inside_address": c.tunnel1_vgw_inside_address,
-                "tunnel2_address": c.tunnel2_address,
+                "tunnel2_address": self.tunnel_addresses[1],
                 "tunnel2_cgw_inside_address": c.tunnel2_cgw_inside_address,
                 "tunnel2_vgw_inside_address": c.tunnel2_vgw_inside_address,
                 "preshared_key_arn": c.preshared_key_arn,

@@ -36,14 +36,11 @@ class VpnGateway(Construct):
             tags={"Name": f"{environment}-vpn-gateway"},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
         )
+        self.id = self.gateway.id
         for route_table_id in route_table_ids:
             VpnGatewayRoutePropagation(
                 self,
                 f"propagation-{route_table_id}",
-                vpn_gateway_id=self.gateway.id,
+                vpn_gateway_id=self.id,
                 route_table_id=route_table_id,
             )
-
-    @property
-    def id(self) -> str:  # noqa: A003 - the AWS attribute's name
-        return self.gateway.id
