@@ -150,6 +150,10 @@ client_vpn "staff" {
     destination = "192.168.20.0/23"
     description = "Paris branch through the site-to-site VPN"
   }
+  authorization "dns" {
+    networks    = ["10.20.0.2/32"]
+    description = "every user resolves names; engineering-vpc would shut others out by longest prefix"
+  }
   authorization "engineering-vpc" {
     group    = "engineering"
     networks = ["10.20.0.0/16"]

@@ -88,6 +88,9 @@ client_vpn "testers" {
   route "hamburg-office" {
     destination = "192.168.30.0/24"
   }
+  authorization "dns" {
+    networks = ["10.30.0.2/32"]
+  }
   authorization "qa-vpc" {
     group    = "S-1-5-21-3623811015-3361044348-30300820-1013"
     networks = ["10.30.0.0/16"]

@@ -70,15 +70,22 @@ class TunnelAlarms(Construct):
 
 
 class AlarmTopic(Construct):
-    """The environment's SNS topic for VPN alarms, encrypted, with optional e-mail subscribers."""
+    """The environment's SNS topic for VPN alarms, with optional e-mail subscribers.
 
-    def __init__(self, scope: Construct, id: str, *, environment: str, emails: list[str]) -> None:
+    Encrypted only with a customer-managed key whose policy lets CloudWatch use it
+    (`kms_key_arn`): AWS's own alias/aws/sns key does not, and alarms published to a
+    topic under it are silently dropped.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, environment: str, emails: list[str], kms_key_arn: str | None = None
+    ) -> None:
         super().__init__(scope, id)
         self.topic = SnsTopic(
             self,
             "topic",
             name=f"vpn-alarms-{environment}",
-            kms_master_key_id="alias/aws/sns",
+            kms_master_key_id=kms_key_arn,
         )
         self.arn = self.topic.arn
         for email in emails:

@@ -139,7 +139,7 @@ class ClientVpnEndpoint(Construct):
         for route_name, route in endpoint.route.items():
             self.add_route(route_name, route)
         if endpoint.client_to_client:
-            self.add_route(CLIENT_TO_CLIENT, Route(destination=endpoint.client_cidr, description="client to client"))
+            self._client_to_client_route()
 
         self.authorization = AuthorizationRules(
             self,
@@ -181,6 +181,22 @@ class ClientVpnEndpoint(Construct):
         self.routes[name] = created
         self.routed_networks.append(route.destination)
         return created
+
+    def _client_to_client_route(self) -> None:
+        """AWS routes clients to each other through the endpoint itself: target "local"."""
+        route = Ec2ClientVpnRoute(
+            self,
+            f"route-{CLIENT_TO_CLIENT}-local",
+            client_vpn_endpoint_id=self.endpoint.id,
+            destination_cidr_block=self.props.client_cidr,
+            target_vpc_subnet_id="local",
+            description="client to client",
+            depends_on=[self._last] if self._last else None,
+            timeouts=ROUTE_TIMEOUTS,
+        )
+        self._last = route
+        self.routes[CLIENT_TO_CLIENT] = [route]
+        self.routed_networks.append(self.props.client_cidr)
 
     def add_authorization_rule(self, name: str, rule: AuthorizationRule):
         """Rules of `rule`, after every change made so far (associations, routes, rules)."""

@@ -1,4 +1,8 @@
-"""A KMS key that CloudWatch Logs may use, for environments that must encrypt their VPN logs."""
+"""A KMS key for an environment's VPN logs and its alarm topic.
+
+CloudWatch Logs encrypts log groups with it, and CloudWatch alarms publish to
+the SNS topic encrypted with it; the key policy grants both services.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,14 @@ def key_policy(account_id: str, region: str, partition: str = "aws") -> str:
                         }
                     },
                 },
+                {
+                    "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                },
             ],
         },
         indent=2,
@@ -41,7 +53,7 @@ def key_policy(account_id: str, region: str, partition: str = "aws") -> str:
 
 
 class LogEncryptionKey(Construct):
-    """A rotating KMS key, with an alias, for the environment's VPN log groups."""
+    """A rotating KMS key, with an alias, for the environment's VPN log groups and alarm topic."""
 
     def __init__(self, scope: Construct, id: str, *, environment: str, account_id: str, region: str) -> None:
         super().__init__(scope, id)

@@ -184,6 +184,9 @@ class SiteToSiteVpn(Construct):
             "tgw_association",
             transit_gateway_attachment_id=attachment_id,
             transit_gateway_route_table_id=route_table_id,
+            # A VPN attachment joins the TGW's default association table by itself
+            # when that is enabled; move it to the named table instead of failing.
+            replace_existing_association=True,
         )
         if self.site.routing == "bgp":
             Ec2TransitGatewayRouteTablePropagation(

@@ -56,12 +56,15 @@ class VpnStack(TerraformStack):
         # cdktf 0.21's S3Backend predates S3 lock files.
         self.add_override("terraform.backend.s3.use_lockfile", True)
 
-        alarms = AlarmTopic(self, "alarm_topic", environment=name, emails=list(cfg.alarms.emails))
         kms_key_arn = cfg.logging.kms_key_arn
+        created_key_arn = None
         if cfg.logging.create_kms_key:
-            kms_key_arn = LogEncryptionKey(
+            kms_key_arn = created_key_arn = LogEncryptionKey(
                 self, "log_key", environment=name, account_id=cfg.account_id, region=cfg.region
             ).arn
+        alarms = AlarmTopic(
+            self, "alarm_topic", environment=name, emails=list(cfg.alarms.emails), kms_key_arn=created_key_arn
+        )
         logs = TunnelLogSettings(retention_days=cfg.logging.retention_days, kms_key_arn=kms_key_arn)
 
         gateway = None

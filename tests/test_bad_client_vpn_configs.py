@@ -99,8 +99,23 @@ CASES = [
     ("six-security-groups", option("security_group_ids = [" + ", ".join(f'"sg-0{i}000000000000000"' for i in range(6)) + "]"),
      f"{C} security_group_ids: 1 to 5 security groups, got 6"),
     ("one-zone", replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
-                         'subnet_ids = ["subnet-0d10000000000000b", "subnet-0d10000000000000c"]'),
-     f"{C} subnet_ids: associate subnets in at least two availability zones, got eu-central-1b"),
+                         'subnet_ids = ["subnet-0d10000000000000b"]'),
+     f"{C} subnet_ids: associate subnets in at least two availability zones, for redundancy; got eu-central-1b"),
+    ("two-subnets-one-zone", replace('"subnet-0d10000000000000b"]', '"subnet-0d10000000000000b", "subnet-0d10000000000000c"]'),
+     f"{C} subnet_ids[2]: subnet-0d10000000000000c is in eu-central-1b, like subnet_ids[1]; "
+     "AWS associates one subnet per availability zone"),
+    ("dns-not-authorized",
+     lambda t: option('dns_servers = ["10.10.0.2"]')(t).replace('networks = ["10.10.0.0/16"]', 'networks = ["10.10.8.0/24"]'),
+     f"{C} dns_servers[0]: no authorization rule covers 10.10.0.2; clients could not resolve names"),
+    ("dns-behind-group-rule",
+     lambda t: replace('authentication = ["certificate"]', SAML)(t).replace(
+         '  authorization "vpc" {\n    networks = ["10.10.0.0/16"]\n  }',
+         '  dns_servers = ["10.10.0.2"]\n  authorization "vpc" {\n    networks = ["10.10.0.0/16"]\n    group = "eng"\n  }\n'
+         '  authorization "all" {\n    networks = ["10.10.0.0/16"]\n    group = "ops"\n  }'),
+     f'{C} dns_servers[0]: 10.10.0.2 falls under authorization "vpc" (group "eng", "ops") by longest prefix, so other '
+     "users cannot resolve names; add a rule for all users, such as 10.10.0.2/32"),
+    ("route-name", replace('route "office"', 'route "Office_1"'),
+     f"""{C} route "Office_1": a name is 1 to 48 lowercase letters, digits and '-', not at either end"""),
     ("subnet-not-in-vpc", replace('"subnet-0d10000000000000b"]', '"subnet-0d1000000000000ff"]'),
      f"{C} subnet_ids[1]: subnet-0d1000000000000ff is not one of vpc.subnets"),
     ("route-to-vpc-cidr", block('  route "vpc" {\n    destination = "10.10.0.0/16"\n  }'),

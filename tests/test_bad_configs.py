@@ -192,6 +192,20 @@ CASES = [
     ("role-in-other-account", replace('account_id = "111111111111"',
                                       'account_id = "111111111111"\nassume_role_arn = "arn:aws:iam::999999999999:role/x"'),
      f"""{F}: assume_role_arn: the role is in account 999999999999, not in account_id 111111111111"""),
+    ("attribute-twice", replace('account_id = "111111111111"', 'account_id = "111111111111"\naccount_id = "999999999999"'),
+     f"""{F}: account_id: set twice in one block; HCL allows it once"""),
+    ("identical-customer-gateways",
+     append('\nsite "office-backup" {\n  ip_address = "198.51.100.20"\n  routing = "bgp"\n}\n'),
+     f"""{F}: site "office-backup": same ip_address, bgp_asn and device_name as site "office"; AWS would return """
+     """the same customer gateway for both (set a distinct device_name)"""),
+    ("tgw-route-twice",
+     append(''.join(
+         f'\nsite "dc{n}" {{\n  ip_address = "192.0.2.5{n}"\n  routing = "static"\n  static_routes = ["172.20.0.0/16"]\n'
+         '  transit_gateway {\n    id = "tgw-0f1e2d3c4b5a69788"\n    route_table_id = "tgw-rtb-0f1e2d3c4b5a69788"\n  }\n}\n'
+         for n in (1, 2))),
+     f"""{F}: site "dc2" static_routes[0]: 172.20.0.0/16 is already routed to site "dc1" in tgw-rtb-0f1e2d3c4b5a69788"""),
+    ("email-like-another", append('\nalarms {\n  emails = ["net.ops@example.com", "net-ops@example.com"]\n}\n'),
+     f"""{F}: alarms.emails[1]: net-ops@example.com is too like net.ops@example.com; list each address once"""),
     ("log-retention", append("\nlogging {\n  retention_days = 100\n}\n"),
      f"""{F}: logging.retention_days: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, """
      """731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"""),

@@ -81,8 +81,10 @@ def test_saml_groups_with_mutual_certificates_in_prod(synthesized):
     }
     assert "aws_acm_certificate" not in synthesized["prod"]["resource"]  # by ARN
     assert "variable" not in synthesized["prod"]
-    groups = {r["access_group_id"] for r in resources(synthesized["prod"], "aws_ec2_client_vpn_authorization_rule").values()}
-    assert groups == {"engineering", "finance", "staff"}
+    rules = resources(synthesized["prod"], "aws_ec2_client_vpn_authorization_rule").values()
+    assert {r.get("access_group_id") for r in rules} == {"engineering", "finance", "staff", None}
+    (dns,) = [r for r in rules if "access_group_id" not in r]
+    assert dns["target_network_cidr"] == "10.20.0.2/32" and dns["authorize_all_groups"] is True
 
 
 @pytest.mark.parametrize("env, folder", [("dev", "dev"), ("staging", "staging")])
@@ -151,7 +153,8 @@ def test_client_to_client_adds_the_client_cidr_rule_route_and_group_settings(syn
     rule = rules["client_vpn-testers_authorization_client-to-client-10-130-0-0-20"]
     assert rule["target_network_cidr"] == "10.130.0.0/20" and rule["authorize_all_groups"] is True
     routes = [r for r in resources(doc, "aws_ec2_client_vpn_route").values() if r["destination_cidr_block"] == "10.130.0.0/20"]
-    assert len(routes) == 2
+    (route,) = routes  # AWS's route to the client CIDR itself: target "local", not a subnet
+    assert route["target_vpc_subnet_id"] == "local"
     (ingress,) = resources(doc, "aws_vpc_security_group_ingress_rule").values()
     assert ingress["referenced_security_group_id"] == ingress["security_group_id"]
     assert "aws_vpc_security_group_ingress_rule" not in synthesized["dev"]["resource"]
@@ -160,7 +163,7 @@ def test_client_to_client_adds_the_client_cidr_rule_route_and_group_settings(syn
 @pytest.mark.parametrize(
     "env, networks",
     [("dev", {"10.10.0.0/16", "192.168.50.0/24"}),
-     ("prod", {"10.20.0.0/16", "192.168.20.0/24", "192.168.21.0/24", "0.0.0.0/0"})],
+     ("prod", {"10.20.0.2/32", "10.20.0.0/16", "192.168.20.0/24", "192.168.21.0/24", "0.0.0.0/0"})],
 )
 def test_the_security_group_lets_clients_reach_only_authorized_networks(synthesized, env, networks):
     doc = synthesized[env]

@@ -23,7 +23,7 @@ def test_make_run_synthesizes_validates_and_plans_every_environment():
     result = run(["make", "run"])
     assert result.returncode == 0, result.stdout + result.stderr
     summaries = dict(re.findall(r"^(\w+): (\d+) to add, 0 to change, 0 to replace, 0 to destroy$", result.stdout, re.M))
-    assert summaries == {"dev": "22", "staging": "36", "prod": "47"}
+    assert summaries == {"dev": "22", "staging": "37", "prod": "49"}
     assert re.search(r"^  \+   3  aws_vpn_connection$", result.stdout, re.M)
     assert re.search(r"^  \+   1  aws_ec2_client_vpn_endpoint$", result.stdout, re.M)
     for env in ENV_NAMES:

@@ -133,6 +133,8 @@ def test_transit_gateway_site_routes_through_the_named_tgw_route_table(synthesiz
     for kind in ("aws_ec2_transit_gateway_route_table_association", "aws_ec2_transit_gateway_route_table_propagation"):
         (item,) = resources(doc, kind).values()
         assert item["transit_gateway_route_table_id"] == "tgw-rtb-0f1e2d3c4b5a69788"
+        if kind.endswith("association"):
+            assert item["replace_existing_association"] is True
         assert "site-frankfurt-dc_connection_" in item["transit_gateway_attachment_id"]
         assert item["transit_gateway_attachment_id"].endswith(".transit_gateway_attachment_id}")
     assert "aws_ec2_transit_gateway_route" not in doc["resource"]  # BGP: propagated, not static
@@ -173,6 +175,11 @@ def test_an_alarm_per_tunnel_and_one_when_both_are_down(synthesized, env):
     doc = synthesized[env]
     (topic,) = resources(doc, "aws_sns_topic").values()
     assert topic["name"] == f"vpn-alarms-{env}"
+    # alias/aws/sns would drop every alarm: CloudWatch may not use AWS's own SNS key.
+    if env == "prod":
+        assert topic["kms_master_key_id"].startswith("${aws_kms_key.log_key_")
+    else:
+        assert "kms_master_key_id" not in topic
     alarms = by_path(doc, "aws_cloudwatch_metric_alarm")
     composites = by_path(doc, "aws_cloudwatch_composite_alarm")
     for site in SITES[env]:
@@ -211,6 +218,8 @@ def test_tunnel_log_groups_have_retention_and_prod_uses_its_kms_key(synthesized,
         policy = json.loads(key["policy"])
         logs = [s for s in policy["Statement"] if s["Principal"].get("Service") == "logs.eu-central-1.amazonaws.com"]
         assert logs and "arn:aws:logs:eu-central-1:333333333333:*" in json.dumps(logs)
+        alarms = [s for s in policy["Statement"] if s["Principal"].get("Service") == "cloudwatch.amazonaws.com"]
+        assert alarms and set(alarms[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
 
 
 def test_bring_your_own_keys_are_read_from_secrets_manager_and_checked_at_plan_time(synthesized):

@@ -54,10 +54,12 @@ def load_environment(path: Path) -> LoadedEnvironment:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{source}: cannot read: {exc}"]) from None
     try:
-        raw = hcl2.loads(text, serialization_options=_OPTIONS)
+        tree = hcl2.parses(text)
+        raw = hcl2.serialize(tree, serialization_options=_OPTIONS)
     except (LarkError, ValueError) as exc:
         raise ConfigError([f"{source}: {_parse_error(exc)}"]) from None
     problems: list[str] = []
+    _duplicate_attributes(tree.body, (), problems)
     data = _normalize(raw, (), problems)
     if problems:
         raise ConfigError([f"{source}: {p}" for p in problems])
@@ -110,6 +112,32 @@ def _parse_error(exc: Exception) -> str:
             return f"{where}: malformed HCL: unexpected character {exc.char!r}"
         return f"{where}: malformed HCL"
     return f"malformed HCL: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+
+
+def _duplicate_attributes(body: Any, loc: tuple, problems: list[str]) -> None:
+    """HCL forbids setting an attribute twice in a block; python-hcl2 would keep the last value."""
+    seen: set[str] = set()
+    repeated: dict[str, int] = {}
+    for child in body.children:
+        kind = type(child).__name__
+        if kind == "AttributeRule":
+            name = child.children[0].serialize()
+            if name in seen:
+                problems.append(f"{display_key(loc + (name,))}: set twice in one block; HCL allows it once")
+            seen.add(name)
+        elif kind == "BlockRule":
+            name = child.children[0].serialize()
+            labels = [c.serialize().strip('"') for c in child.children[1:] if type(c).__name__ == "StringRule"]
+            inner = next((c for c in child.children if type(c).__name__ == "BodyRule"), None)
+            if labels:
+                here = loc + (name, labels[0])
+            elif name in REPEATED_BLOCKS:
+                here = loc + (name, repeated.get(name, 0))
+                repeated[name] = repeated.get(name, 0) + 1
+            else:
+                here = loc + (name,)
+            if inner is not None:
+                _duplicate_attributes(inner, here, problems)
 
 
 def _is_block(value: Any) -> bool:

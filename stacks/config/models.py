@@ -152,6 +152,31 @@ class Environment(BaseModel):
                 yield f'tags: "{key}" is not a valid tag key'
             elif key in STACK_TAGS:
                 yield f'tags: "{key}" is set by the stack; choose another key'
+        slugs: dict[str, str] = {}
+        for i, email in enumerate(self.alarms.emails):
+            slug = re.sub(r"[^0-9a-z]+", "-", email.lower())
+            if slug in slugs:
+                yield f"alarms.emails[{i}]: {email} is too like {slugs[slug]}; list each address once"
+            slugs[slug] = email
+        gateways: dict[tuple, str] = {}
+        tgw_routes: dict[tuple, str] = {}
+        for name, site in self.site.items():
+            device = (site.ip_address, site.bgp_asn, site.device_name)
+            if device in gateways:
+                yield (
+                    f'site "{name}": same ip_address, bgp_asn and device_name as site "{gateways[device]}"; '
+                    "AWS would return the same customer gateway for both (set a distinct device_name)"
+                )
+            gateways.setdefault(device, name)
+            if site.transit_gateway:
+                for i, cidr in enumerate(site.static_routes):
+                    key = (site.transit_gateway.route_table_id, cidr)
+                    if key in tgw_routes:
+                        yield (
+                            f'site "{name}" static_routes[{i}]: {cidr} is already routed to site "{tgw_routes[key]}" '
+                            f"in {key[0]}"
+                        )
+                    tgw_routes.setdefault(key, name)
         for name in self.crypto_profile:
             if name in BUILTIN_PROFILES:
                 yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
@@ -207,17 +232,23 @@ class Environment(BaseModel):
                 if client.overlaps(other_cidr):
                     yield f'{where} client_cidr: {client} overlaps client_vpn "{other}" client_cidr {other_cidr}'
             client_cidrs[name] = client
-            zones = set()
+            zones: dict[str, int] = {}
             for i, subnet_id in enumerate(endpoint.subnet_ids):
                 if subnet_id not in self.vpc.subnets:
                     yield f"{where} subnet_ids[{i}]: {subnet_id} is not one of vpc.subnets"
-                else:
-                    zones.add(self.vpc.subnets[subnet_id].availability_zone)
+                    continue
+                zone = self.vpc.subnets[subnet_id].availability_zone
+                if zone in zones:
+                    yield (
+                        f"{where} subnet_ids[{i}]: {subnet_id} is in {zone}, like subnet_ids[{zones[zone]}]; "
+                        "AWS associates one subnet per availability zone"
+                    )
+                zones.setdefault(zone, i)
             if len(endpoint.subnet_ids) == len([s for s in endpoint.subnet_ids if s in self.vpc.subnets]):
                 if len(zones) < 2:
                     yield (
                         f"{where} subnet_ids: associate subnets in at least two availability zones, "
-                        f"got {', '.join(sorted(zones)) or 'none'}"
+                        f"for redundancy; got {', '.join(sorted(zones)) or 'none'}"
                     )
             if client.overlaps(vpc):
                 yield f"{where} client_cidr: {client} overlaps the VPC CIDR {vpc}"
@@ -242,6 +273,14 @@ class Environment(BaseModel):
                                 f"{table.route_table_id} does not learn routes from the virtual private gateway "
                                 "(add it to vpc.route_table_ids)"
                             )
+            for kind, names in (("route", endpoint.route), ("authorization", endpoint.authorization)):
+                for block_name in names:
+                    if not SiteName.fullmatch(block_name):
+                        yield (
+                            f'{where} {kind} "{block_name}": a name is 1 to 48 lowercase letters, digits and '
+                            "'-', not at either end"
+                        )
+            yield from self._dns_problems(where, endpoint)
             if endpoint.client_to_client:
                 reachable.append(client)
             for rule_name, rule in endpoint.authorization.items():
@@ -252,6 +291,30 @@ class Environment(BaseModel):
                             f'{where} authorization "{rule_name}" networks[{i}]: no route reaches {net}; '
                             "the rule would be dead (routed: the VPC CIDR and each route destination)"
                         )
+
+    @staticmethod
+    def _dns_problems(where: str, endpoint: ClientVpn):
+        """Clients resolve names through the VPN: every user must be authorized to the DNS servers.
+
+        Client VPN applies the longest-prefix rule, so a group rule for the DNS server's network
+        shuts out users of other groups even when they hold a 0.0.0.0/0 rule.
+        """
+        rules = [(name, rule, ipaddress.ip_network(n)) for name, rule in endpoint.authorization.items() for n in rule.networks]
+        for i, server in enumerate(endpoint.dns_servers):
+            address = ipaddress.ip_address(server)
+            covering = [(name, rule, net) for name, rule, net in rules if address in net]
+            if not covering:
+                yield f"{where} dns_servers[{i}]: no authorization rule covers {server}; clients could not resolve names"
+                continue
+            longest = max(net.prefixlen for _, _, net in covering)
+            best = [(name, rule) for name, rule, net in covering if net.prefixlen == longest]
+            if all(rule.group is not None for _, rule in best):
+                groups = ", ".join(f'"{rule.group}"' for _, rule in best)
+                yield (
+                    f'{where} dns_servers[{i}]: {server} falls under authorization "{best[0][0]}" (group {groups}) '
+                    f"by longest prefix, so other users cannot resolve names; add a rule for all users, "
+                    f"such as {server}/32"
+                )
 
     def _resolve_crypto_profiles(self) -> list[str]:
         problems = []
