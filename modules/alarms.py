@@ -7,13 +7,13 @@ tunnels are down: one tunnel down is degraded redundancy, both is an outage.
 
 from __future__ import annotations
 
-import re
-
 from cdktf_cdktf_provider_aws.cloudwatch_composite_alarm import CloudwatchCompositeAlarm
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
+
+from modules.naming import id_part
 
 # AWS publishes TunnelState every 5 minutes; 1 means up (or BGP established).
 TUNNEL_STATE_PERIOD_SECONDS = 300
@@ -91,7 +91,7 @@ class AlarmTopic(Construct):
         for email in emails:
             SnsTopicSubscription(
                 self,
-                f"email-{re.sub(r'[^0-9A-Za-z]+', '-', email)}",
+                f"email-{id_part(email)}",
                 topic_arn=self.arn,
                 protocol="email",
                 endpoint=email,

@@ -9,19 +9,15 @@ explicit timeouts.
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws.ec2_client_vpn_authorization_rule import Ec2ClientVpnAuthorizationRule
 from constructs import Construct
 
 from modules.client_vpn_props import AuthorizationRule
+from modules.naming import id_part
 
 RULE_TIMEOUTS = {"create": "15m", "delete": "15m"}
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-")
 
 
 class AuthorizationRules(Construct):
@@ -76,7 +72,7 @@ class AuthorizationRules(Construct):
         for network in rule.networks:
             resource = Ec2ClientVpnAuthorizationRule(
                 self,
-                f"{_slug(name)}-{_slug(network)}",
+                f"{id_part(name)}-{id_part(network)}",
                 client_vpn_endpoint_id=self._endpoint_id,
                 target_network_cidr=network,
                 access_group_id=rule.group,

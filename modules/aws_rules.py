@@ -140,8 +140,6 @@ def check_list_of(allowed: tuple):
             raise ValueError(f"{', '.join(repr(b) for b in bad)} not allowed; choose from {choices}")
         if not values:
             raise ValueError("must not be empty")
-        if len(set(values)) != len(values):
-            raise ValueError("lists a value twice")
         return values
 
     return AfterValidator(check)

@@ -8,8 +8,6 @@ timeouts, because AWS refuses concurrent changes and the API is slow.
 
 from __future__ import annotations
 
-import re
-
 from cdktf import ITerraformDependable, TerraformOutput, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ec2_client_vpn_endpoint import (
@@ -25,13 +23,10 @@ from constructs import Construct
 
 from modules.authorization import AuthorizationRules
 from modules.client_vpn_props import CLIENT_TO_CLIENT, USER_BASED, AuthorizationRule, ClientVpn, Route
+from modules.naming import id_part
 
 ASSOCIATION_TIMEOUTS = {"create": "30m", "delete": "30m"}
 ROUTE_TIMEOUTS = {"create": "15m", "delete": "15m"}
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-")
 
 
 class ClientVpnEndpoint(Construct):
@@ -76,6 +71,7 @@ class ClientVpnEndpoint(Construct):
 
         security_group_ids = endpoint.security_group_ids
         self.security_group = None
+        self._egress: set[str] = set()
         if security_group_ids is None:
             self.security_group = SecurityGroup(
                 self,
@@ -167,7 +163,7 @@ class ClientVpnEndpoint(Construct):
                 raise ValueError(f'route "{name}" subnet_ids: {subnet_id} is not an associated subnet')
             resource = Ec2ClientVpnRoute(
                 self,
-                f"route-{_slug(name)}-{subnet_id}",
+                f"route-{id_part(name)}-{subnet_id}",
                 client_vpn_endpoint_id=self.endpoint.id,
                 destination_cidr_block=route.destination,
                 # The association's subnet, so the route waits for it.
@@ -208,7 +204,6 @@ class ClientVpnEndpoint(Construct):
         return created
 
     def _least_privilege_rules(self) -> None:
-        self._egress: set[str] = set()
         if self.props.client_to_client:
             # AWS's client-to-client scenario: traffic between clients passes the
             # endpoint's network interfaces, which share this group.
@@ -227,7 +222,7 @@ class ClientVpnEndpoint(Construct):
         self._egress.add(network)
         VpcSecurityGroupEgressRule(
             self,
-            f"egress-{_slug(network)}",
+            f"egress-{id_part(network)}",
             security_group_id=self.security_group.id,
             cidr_ipv4=network,
             ip_protocol="-1",

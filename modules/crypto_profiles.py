@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict
 
 from modules import aws_rules as rules
 
-IkeVersions = Annotated[list[str], rules.check_list_of(rules.IKE_VERSIONS)]
-EncryptionAlgorithms = Annotated[list[str], rules.check_list_of(rules.ENCRYPTION_ALGORITHMS)]
-IntegrityAlgorithms = Annotated[list[str], rules.check_list_of(rules.INTEGRITY_ALGORITHMS)]
-Phase1DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE1_DH_GROUPS)]
-Phase2DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE2_DH_GROUPS)]
+IkeVersions = Annotated[list[str], rules.check_list_of(rules.IKE_VERSIONS), rules.Unique]
+EncryptionAlgorithms = Annotated[list[str], rules.check_list_of(rules.ENCRYPTION_ALGORITHMS), rules.Unique]
+IntegrityAlgorithms = Annotated[list[str], rules.check_list_of(rules.INTEGRITY_ALGORITHMS), rules.Unique]
+Phase1DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE1_DH_GROUPS), rules.Unique]
+Phase2DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE2_DH_GROUPS), rules.Unique]
 Phase1Lifetime = Annotated[int, rules.check_between(*rules.PHASE1_LIFETIME_SECONDS, unit="seconds")]
 Phase2Lifetime = Annotated[int, rules.check_between(*rules.PHASE2_LIFETIME_SECONDS, unit="seconds")]
 

@@ -7,7 +7,6 @@ never replaces) another site's connection.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from cdktf import Postcondition, TerraformOutput, TerraformResourceLifecycle
@@ -29,6 +28,7 @@ from constructs import Construct
 
 from modules import aws_rules as rules
 from modules.alarms import TunnelAlarms
+from modules.naming import id_part
 from modules.site import Site
 
 
@@ -38,11 +38,6 @@ class TunnelLogSettings:
 
     retention_days: int = 365
     kms_key_arn: str | None = None
-
-
-def cidr_id(cidr: str) -> str:
-    """A construct ID from a CIDR, stable however the list around it is ordered."""
-    return re.sub(r"[^0-9A-Za-z]+", "-", cidr)
 
 
 class SiteToSiteVpn(Construct):
@@ -142,7 +137,7 @@ class SiteToSiteVpn(Construct):
             for cidr in site.static_routes:
                 VpnConnectionRoute(
                     self,
-                    f"route-{cidr_id(cidr)}",
+                    f"route-{id_part(cidr)}",
                     vpn_connection_id=self.connection_id,
                     destination_cidr_block=cidr,
                 )
@@ -198,7 +193,7 @@ class SiteToSiteVpn(Construct):
         for cidr in self.site.static_routes:
             Ec2TransitGatewayRoute(
                 self,
-                f"tgw_route-{cidr_id(cidr)}",
+                f"tgw_route-{id_part(cidr)}",
                 destination_cidr_block=cidr,
                 transit_gateway_attachment_id=attachment_id,
                 transit_gateway_route_table_id=route_table_id,

@@ -10,7 +10,7 @@ from cdktf import TerraformStack
 
 from modules.client_vpn import ClientVpnEndpoint
 from modules.client_vpn_props import AuthorizationRule, ClientVpn, Route
-from tests.conftest import ENVIRONMENTS, by_path, resources, synth_json
+from tests.conftest import ENVIRONMENTS, by_path, resources
 from tests.test_stable_ids import addresses, synth_text
 
 ENDPOINTS = {"dev": "developers", "staging": "testers", "prod": "staff"}

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, Validat
 from modules import aws_rules as rules
 from modules.client_vpn_props import ClientVpn
 from modules.crypto_profiles import BUILTIN_PROFILES, CryptoProfile
+from modules.naming import id_part
 from modules.site import Site
 
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
@@ -39,6 +40,7 @@ RoleArn = Annotated[str, _pattern(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{
 BucketName = Annotated[str, _pattern(r"(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a valid S3 bucket name")]
 Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")]
 SiteName = re.compile(r"[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?")
+NAME_RULE = "1 to 48 lowercase letters, digits and '-', not at either end"
 STACK_TAGS = ("environment", "managed-by")
 TagKey = re.compile(r"[\w .:/=+@-]{1,128}")
 
@@ -154,7 +156,7 @@ class Environment(BaseModel):
                 yield f'tags: "{key}" is set by the stack; choose another key'
         slugs: dict[str, str] = {}
         for i, email in enumerate(self.alarms.emails):
-            slug = re.sub(r"[^0-9a-z]+", "-", email.lower())
+            slug = id_part(email.lower())  # the alarm topic's construct ID, and case never matters in a mailbox
             if slug in slugs:
                 yield f"alarms.emails[{i}]: {email} is too like {slugs[slug]}; list each address once"
             slugs[slug] = email
@@ -189,7 +191,7 @@ class Environment(BaseModel):
         for name, site in self.site.items():
             where = f'site "{name}"'
             if not SiteName.fullmatch(name):
-                yield f"{where}: a site name is 1 to 48 lowercase letters, digits and '-', not at either end"
+                yield f"{where}: a site name is {NAME_RULE}"
             if site.crypto_profile and site.crypto_profile not in self.profiles:
                 known = ", ".join(sorted(self.profiles))
                 yield f'{where} crypto_profile: "{site.crypto_profile}" is not defined; known: {known}'
@@ -226,16 +228,18 @@ class Environment(BaseModel):
         for name, endpoint in self.client_vpn.items():
             where = f'client_vpn "{name}"'
             if not SiteName.fullmatch(name):
-                yield f"{where}: an endpoint name is 1 to 48 lowercase letters, digits and '-', not at either end"
+                yield f"{where}: an endpoint name is {NAME_RULE}"
             client = ipaddress.ip_network(endpoint.client_cidr)
             for other, other_cidr in client_cidrs.items():
                 if client.overlaps(other_cidr):
                     yield f'{where} client_cidr: {client} overlaps client_vpn "{other}" client_cidr {other_cidr}'
             client_cidrs[name] = client
             zones: dict[str, int] = {}
+            unknown_subnet = False
             for i, subnet_id in enumerate(endpoint.subnet_ids):
                 if subnet_id not in self.vpc.subnets:
                     yield f"{where} subnet_ids[{i}]: {subnet_id} is not one of vpc.subnets"
+                    unknown_subnet = True
                     continue
                 zone = self.vpc.subnets[subnet_id].availability_zone
                 if zone in zones:
@@ -244,12 +248,11 @@ class Environment(BaseModel):
                         "AWS associates one subnet per availability zone"
                     )
                 zones.setdefault(zone, i)
-            if len(endpoint.subnet_ids) == len([s for s in endpoint.subnet_ids if s in self.vpc.subnets]):
-                if len(zones) < 2:
-                    yield (
-                        f"{where} subnet_ids: associate subnets in at least two availability zones, "
-                        f"for redundancy; got {', '.join(sorted(zones)) or 'none'}"
-                    )
+            if not unknown_subnet and len(zones) < 2:
+                yield (
+                    f"{where} subnet_ids: associate subnets in at least two availability zones, "
+                    f"for redundancy; got {', '.join(sorted(zones)) or 'none'}"
+                )
             if client.overlaps(vpc):
                 yield f"{where} client_cidr: {client} overlaps the VPC CIDR {vpc}"
             for site_name, network in all_on_premises:
@@ -276,10 +279,7 @@ class Environment(BaseModel):
             for kind, names in (("route", endpoint.route), ("authorization", endpoint.authorization)):
                 for block_name in names:
                     if not SiteName.fullmatch(block_name):
-                        yield (
-                            f'{where} {kind} "{block_name}": a name is 1 to 48 lowercase letters, digits and '
-                            "'-', not at either end"
-                        )
+                        yield f'{where} {kind} "{block_name}": a name is {NAME_RULE}'
             yield from self._dns_problems(where, endpoint)
             if endpoint.client_to_client:
                 reachable.append(client)
