@@ -9,9 +9,11 @@ construct imports a binding. The cdktf-free parts (props, AWS rules, crypto
 profiles) load without starting the jsii runtime at all.
 """
 
+import contextlib
 import importlib.util
 import sys
 import typing
+from collections.abc import Iterator
 
 AWS_BINDINGS = "cdktf_cdktf_provider_aws"
 _TYPE_CHECK_STUB = "_typecheckingstub__"
@@ -47,6 +49,44 @@ def _cache_binding_type_hints() -> None:
 
     get_type_hints._caches_binding_stubs = True
     typing.get_type_hints = get_type_hints
+
+
+def _skip_check(argname: str, value: object, expected_type: typing.Any) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def binding_type_checks_skipped() -> Iterator[None]:
+    """Skips the bindings' typeguard checks of every argument while building
+    stacks from a config that pydantic has already validated: they re-check
+    values our own props produced, and cost about a quarter of construct-building
+    time. Code that uses the constructs directly keeps the checks; the
+    synthesized JSON is the same either way (tests/test_lazy_bindings.py)."""
+    patched = []
+    for namespace in _binding_namespaces():
+        patched.append((namespace, namespace["check_type"]))
+        namespace["check_type"] = _skip_check
+    try:
+        yield
+    finally:
+        for namespace, check in patched:
+            namespace["check_type"] = check
+
+
+def _binding_namespaces() -> list[dict]:
+    """The globals of each loaded binding module. Their `publication` step swaps
+    the module object for one holding public names only, so the namespace the
+    generated code runs in is reached through one of its classes."""
+    found: dict[int, dict] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "cdktf" or name.startswith(AWS_BINDINGS + ".")):
+            continue
+        for value in vars(module).values():
+            namespace = getattr(getattr(value, "__init__", None), "__globals__", None)
+            if namespace is not None and namespace.get("__name__") == name and "check_type" in namespace:
+                found[id(namespace)] = namespace
+                break
+    return list(found.values())
 
 
 _register_aws_bindings_lazily()

@@ -39,6 +39,42 @@ def test_synth_loads_only_the_binding_modules_it_uses(tmp_path):
     assert 0 < loaded < 60, loaded  # of 2,000+ in the package
 
 
+def test_importing_the_stack_module_first_stays_lazy():
+    code = "import sys, stacks.vpn_stack; print(sum(1 for m in sys.modules if m.startswith('cdktf_cdktf_provider_aws.')))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+    assert result.returncode == 0, result.stderr
+    assert 0 < int(result.stdout.strip().splitlines()[-1]) < 60
+
+
+def test_skipping_binding_type_checks_changes_no_output(tmp_path):
+    """Stacks are built with the bindings' typeguard checks off (the config is validated); with them on, the JSON is the same."""
+    checked = "import contextlib, runpy, sys, stacks.app; stacks.app.binding_type_checks_skipped = contextlib.nullcontext; " \
+              "sys.argv = ['main.py']; runpy.run_path('main.py', run_name='__main__')"
+    fast = synth(tmp_path / "fast", "main.py")
+    slow = synth(tmp_path / "checked", "-c", checked)
+    assert fast.returncode == 0 and slow.returncode == 0, fast.stderr + slow.stderr
+    for env in ENV_NAMES:
+        a = tmp_path / "fast" / "stacks" / env / "cdk.tf.json"
+        b = tmp_path / "checked" / "stacks" / env / "cdk.tf.json"
+        assert filecmp.cmp(a, b, shallow=False), env
+
+
+def test_type_checks_are_skipped_only_inside_the_block_and_restored_after():
+    import pytest
+    from cdktf import Testing as CdktfTesting
+    from cdktf import TerraformStack
+    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+
+    from modules import binding_type_checks_skipped
+
+    stack = TerraformStack(CdktfTesting.app(), "skipped")
+    with binding_type_checks_skipped():
+        SnsTopic(stack, "unchecked", name="ok")
+    with pytest.raises(TypeError, match="name"):
+        SnsTopic(stack, "checked", name=123)
+
+
 def test_the_bindings_still_type_check_their_arguments():
     """Their type hints are cached, not skipped: a wrong type is still refused before node sees it."""
     import pytest
