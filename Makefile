@@ -23,7 +23,7 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $@
 
 run: setup
-	$(BIN)/vpnctl plan --all --offline
+	$(BIN)/vpnctl deploy dev --local
 
 test: setup
 	$(BIN)/pytest

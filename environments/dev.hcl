@@ -47,7 +47,9 @@ client_vpn "developers" {
   server_certificate {
     pki = "dev"
   }
-  subnet_ids            = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]
+  # One availability zone in dev: each association is billed by the hour and takes
+  # minutes to create or remove. staging and prod associate two, for availability.
+  subnet_ids            = ["subnet-0d10000000000000a"]
   split_tunnel          = true
   dns_servers           = ["10.10.0.2"]
   session_timeout_hours = 12

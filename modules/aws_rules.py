@@ -182,6 +182,15 @@ def _tunnel_inside_cidr(value: str) -> str:
     return str(net)
 
 
+def tunnel_inside_cidr_problem(value: str) -> str | None:
+    """What is wrong with an IPv4 tunnel inside CIDR, or None: for code outside pydantic."""
+    try:
+        _tunnel_inside_cidr(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _tunnel_inside_ipv6_cidr(value: str) -> str:
     net = ipaddress.IPv6Network(_ipv6_cidr(value))
     if net.prefixlen != 126:

@@ -66,8 +66,9 @@ class Site(BaseModel):
     """Up to two tunnel blocks, for tunnel 1 and tunnel 2. A missing block takes AWS's defaults."""
     transit_gateway: TransitGatewayAttachment | None = None
     """Attach to this existing transit gateway instead of the environment's virtual private gateway."""
-    preshared_key_storage: Annotated[str, rules.check_one_of(rules.PRESHARED_KEY_STORAGE)] = "SecretsManager"
-    """Where AWS keeps the keys. Default: SecretsManager, so no key sits in Terraform state."""
+    preshared_key_storage: Annotated[str, rules.check_one_of(rules.PRESHARED_KEY_STORAGE)] | None = None
+    """Where AWS keeps the keys. Default: SecretsManager, so no key sits in Terraform state;
+    Standard for a site that brings its own keys (see `storage`)."""
     enable_acceleration: bool | None = None
     """Global Accelerator for the tunnels; transit gateway only. Replaces the connection when changed."""
     tunnel_inside_ip_version: Literal["ipv4", "ipv6"] | None = None
@@ -121,12 +122,27 @@ class Site(BaseModel):
                 yield f'tunnel[{number}].inside_ipv6_cidr: only with tunnel_inside_ip_version = "ipv6"'
             if tunnel.inside_cidr and ipv6:
                 yield f'tunnel[{number}].inside_cidr: not with tunnel_inside_ip_version = "ipv6"; use inside_ipv6_cidr'
+        own_keys = any(t.preshared_key_secret for t in self.tunnel)
+        if own_keys and self.preshared_key_storage == "SecretsManager":
+            yield (
+                'preshared_key_storage: "SecretsManager" can\'t be combined with tunnel preshared_key_secret: AWS then '
+                "answers REDACTED for the keys and every plan shows them changed; your keys already live in your secrets"
+            )
         if len(self.tunnel) == 2:
             first, second = self.tunnel
             for key in ("inside_cidr", "inside_ipv6_cidr"):
                 value = getattr(second, key)
                 if value is not None and value == getattr(first, key):
                     yield f"tunnel[2].{key}: {value} is already used by tunnel[1]"
+
+    @property
+    def storage(self) -> str:
+        """The preshared_key_storage to synthesize: as set, else Standard when the site
+        brings its own keys (they sit in state through the data source either way) and
+        SecretsManager when AWS generates them."""
+        if self.preshared_key_storage:
+            return self.preshared_key_storage
+        return "Standard" if any(t.preshared_key_secret for t in self.tunnel) else "SecretsManager"
 
     @property
     def uses_extended_asn(self) -> bool:

@@ -115,7 +115,7 @@ class SiteToSiteVpn(Construct):
             vpn_gateway_id=vpn_gateway_id,
             transit_gateway_id=tgw.id if tgw else None,
             static_routes_only=site.routing == "static",
-            preshared_key_storage=site.preshared_key_storage,
+            preshared_key_storage=site.storage,
             enable_acceleration=site.enable_acceleration,
             tunnel_inside_ip_version=site.tunnel_inside_ip_version,
             local_ipv4_network_cidr=site.local_ipv4_network_cidr,

@@ -88,6 +88,11 @@ CASES = [
      f"""{F}: site "office" tunnel[1].preshared_key: unknown key (did you mean "preshared_key_secret"?)"""),
     ("psk-secret-name", tunnel_option('preshared_key_secret = "bad name!"'),
      f"""{F}: site "office" tunnel[1].preshared_key_secret: 'bad name!' is not a Secrets Manager secret name"""),
+    ("psk-own-keys-in-secrets-manager-storage",
+     lambda base: tunnel_option('preshared_key_secret = "dev/vpn/office/tunnel1"')(base).replace(
+         'routing       = "static"', 'routing = "static"\n  preshared_key_storage = "SecretsManager"'),
+     f"""{F}: site "office" preshared_key_storage: "SecretsManager" can't be combined with tunnel preshared_key_secret: """
+     "AWS then answers REDACTED for the keys and every plan shows them changed; your keys already live in your secrets"),
     # tunnel inside CIDR
     ("inside-not-30", replace("169.254.50.0/30", "169.254.50.0/29"),
      f"""{F}: site "office" tunnel[1].inside_cidr: 169.254.50.0/29 must be a /30, got /29"""),

@@ -56,9 +56,10 @@ def test_every_site_has_a_customer_gateway_and_one_connection(synthesized, env):
     for body in gateways.values():
         assert body["type"] == "ipsec.1"
         assert body["lifecycle"]["create_before_destroy"] is True
-    for body in connections.values():
+    for path, body in connections.items():
         assert body["type"] == "ipsec.1"
-        assert body["preshared_key_storage"] == "SecretsManager"
+        own_keys = "tunnel1_preshared_key" in body or "tunnel2_preshared_key" in body
+        assert body["preshared_key_storage"] == ("Standard" if own_keys else "SecretsManager"), path
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)

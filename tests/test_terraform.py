@@ -1,6 +1,6 @@
 """Terraform tests: the real binary and AWS provider 5.100.0 on the synthesized stacks.
 
-Each environment is planned once (module scope) against a local moto server and
+Each environment is planned once (module scope) against the local emulator and
 the tests share the result: a plan costs seconds of provider start-up.
 """
 
@@ -15,7 +15,7 @@ from modules.client_vpn_props import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
 from modules.site import CONNECTION_OPTIONS_LEFT_OUT, Site
 from modules.tunnel import OPTIONS_LEFT_OUT, Tunnel
 from tests.conftest import ENV_NAMES, ROOT
-from vpnctl.offline import generate_preshared_key
+from vpnctl.local_aws import LocalAws, generate_preshared_key
 from vpnctl.planning import plan_environment
 from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
 
@@ -25,7 +25,7 @@ EXPECTED_CREATES = {
     "dev": {"aws_customer_gateway": 1, "aws_vpn_connection": 1, "aws_vpn_connection_route": 1,
             "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 1, "aws_cloudwatch_metric_alarm": 2,
             "aws_cloudwatch_composite_alarm": 1, "aws_cloudwatch_log_group": 2, "aws_sns_topic": 1,
-            "aws_acm_certificate": 1, "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 2, "aws_security_group": 1, "aws_ec2_client_vpn_route": 2,
+            "aws_acm_certificate": 1, "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 1, "aws_security_group": 1, "aws_ec2_client_vpn_route": 1,
             "aws_ec2_client_vpn_authorization_rule": 2, "aws_vpc_security_group_egress_rule": 2},
     "staging": {"aws_customer_gateway": 2, "aws_vpn_connection": 2, "aws_vpn_connection_route": 2,
                 "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 2, "aws_cloudwatch_metric_alarm": 4,
@@ -57,12 +57,14 @@ def secret_values(shipped) -> dict[str, str]:
     return values
 
 
+def local_plan(env, synthesized_dir, build_dir, secret_values) -> dict:
+    with LocalAws(env.config.account_id, log_file=build_dir / f"emulator-{env.name}.log") as aws:
+        return plan_environment(env, synthesized_dir, build_dir, aws=aws, secret_values=secret_values)
+
+
 @pytest.fixture(scope="module")
 def plans(shipped, synthesized_dir, build_dir, secret_values) -> dict[str, dict]:
-    return {
-        name: plan_environment(env, synthesized_dir, build_dir, offline=True, secret_values=secret_values)
-        for name, env in shipped.items()
-    }
+    return {name: local_plan(env, synthesized_dir, build_dir, secret_values) for name, env in shipped.items()}
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +165,7 @@ def test_a_bring_your_own_key_that_breaks_the_rules_fails_the_plan_naming_site_a
 ):
     values = {**secret_values, "prod/vpn/paris-branch/tunnel2": bad_key}
     with pytest.raises(TerraformError) as caught:
-        plan_environment(shipped["prod"], synthesized_dir, build_dir, offline=True, secret_values=values)
+        local_plan(shipped["prod"], synthesized_dir, build_dir, values)
     output = " ".join(caught.value.output.split())
     assert (
         'site "paris-branch" tunnel[2]: the pre-shared key in Secrets Manager secret '

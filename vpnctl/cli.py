@@ -1,4 +1,4 @@
-"""`vpnctl`: validate, synthesize and plan the VPN environments.
+"""`vpnctl`: validate, synthesize, plan and deploy the VPN environments.
 
 `validate` never imports cdktf, so it answers in well under a second. Every
 command validates first: a bad config exits with status 2 and one
@@ -52,18 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
     plan.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
     plan.add_argument(
-        "--offline",
+        "--local",
         action="store_true",
-        help="plan against a local moto server seeded with test secrets, instead of AWS",
+        help="plan against the local AWS emulator, seeded with what the environment names, instead of AWS",
     )
     plan.set_defaults(handler=_plan)
+
+    deploy = commands.add_parser("deploy", help="synth, then terraform apply; prints tunnel outside IPs and Client VPN DNS names")
+    deploy.add_argument("env", nargs="*", help="environment names")
+    deploy.add_argument("--all", action="store_true", help="every environment")
+    deploy.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    deploy.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
+    deploy.add_argument(
+        "--local",
+        action="store_true",
+        help="deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
+    )
+    deploy.set_defaults(handler=_deploy)
     return parser
 
 
 def _names(args) -> list[str] | None:
-    if args.command == "plan":
+    if args.command in ("plan", "deploy"):
         if not args.env and not args.all:
-            raise SystemExit("vpnctl plan: name an environment, or use --all")
+            raise SystemExit(f"vpnctl {args.command}: name an environment, or use --all")
         return None if args.all else args.env
     return args.env or None
 
@@ -94,7 +106,13 @@ def _synth(args, environments: list[LoadedEnvironment]) -> int:
 def _plan(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.planning import plan_environments
 
-    return plan_environments(environments, _outdir(args), args.build, offline=args.offline)
+    return plan_environments(environments, _outdir(args), args.build, local=args.local)
+
+
+def _deploy(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.deploying import deploy_environments
+
+    return deploy_environments(environments, _outdir(args), args.build, local=args.local)
 
 
 if __name__ == "__main__":

@@ -132,6 +132,18 @@ class Terraform:
             plan_file.unlink(missing_ok=True)
 
 
+    def apply(self, *extra: str) -> None:
+        self.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra)
+
+    def destroy(self, *extra: str) -> None:
+        self.run("destroy", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra)
+
+    def outputs(self) -> dict:
+        """Output values by name; sensitive ones are left out, so nothing secret is returned."""
+        raw = json.loads(self.run("output", "-json").stdout)
+        return {name: item["value"] for name, item in raw.items() if not item.get("sensitive")}
+
+
 def _diagnostics(report: dict) -> str:
     lines = []
     for diag in report.get("diagnostics", []):

@@ -1,0 +1,160 @@
+"""The emulator process: moto's server with our EC2 actions installed, and a
+seeding route that creates pre-existing resources under fixed IDs.
+
+Fixed IDs need the emulator's own process: moto's EC2 models draw random IDs
+and honour no custom-ID tag, so seeding swaps in the wanted ID for the one
+create call that draws it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import threading
+from collections.abc import Iterator
+
+from moto.acm.models import CertBundle, acm_backends
+from moto.cloudwatch.models import Alarm
+from moto.cloudwatch.responses import CloudWatchResponse
+from moto.ec2.models import ec2_backends
+from moto.ec2.responses import EC2Response
+
+from vpnctl.emulator.client_vpn import ClientVpnResponses
+from vpnctl.emulator.site_to_site import SiteToSiteResponses
+
+SEED_PATH = "/_vpn_emulator/seed"
+STATE_PATH = "/_vpn_emulator/resources"
+# Terraform sends up to ten requests at once; our actions allocate addresses and IDs.
+_LOCK = threading.RLock()
+
+
+def install() -> None:
+    """Adds or replaces the EC2 actions on moto's response class, each under one lock,
+    and PutCompositeAlarm, which moto's CloudWatch stores but does not route."""
+    for mixin in (ClientVpnResponses, SiteToSiteResponses):
+        for name, value in vars(mixin).items():
+            if callable(value) and not name.startswith("__"):
+                setattr(EC2Response, name, _locked(value))
+    CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
+    if not hasattr(Alarm, "alarm_rule"):
+        Alarm.alarm_rule = property(lambda alarm: alarm.rule)  # the CompositeAlarm shape's AlarmRule
+
+
+def _locked(method):
+    if getattr(method, "_emulator_locked", False):
+        return method
+
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        with _LOCK:
+            return method(*args, **kwargs)
+
+    run._emulator_locked = True
+    return run
+
+
+@contextlib.contextmanager
+def _fixed_id(module_name: str, function: str, wanted: str) -> Iterator[None]:
+    import importlib
+
+    module = importlib.import_module(module_name)
+    original = getattr(module, function)
+    setattr(module, function, lambda *a, **k: wanted)
+    try:
+        yield
+    finally:
+        setattr(module, function, original)
+
+
+def seed(account_id: str, document: dict) -> dict:
+    """Creates the VPCs, subnets, route tables, transit gateways and ACM
+    certificates `document` names, under its IDs and ARNs; what already exists
+    is left as it is."""
+    with _LOCK:
+        result = _seed(ec2_backends[account_id][document["region"]], document)
+        certificates = acm_backends[account_id][document["region"]]
+        for cert in document.get("certificates", []):
+            if cert["arn"] not in certificates._certificates:
+                bundle = CertBundle(
+                    account_id,
+                    cert["certificate"].encode(),
+                    cert["private_key"].encode(),
+                    chain=cert["chain"].encode(),
+                    region=document["region"],
+                    arn=cert["arn"],
+                )
+                certificates._certificates[cert["arn"]] = bundle
+                result["created"].append(cert["arn"])
+        return result
+
+
+def _seed(backend, document: dict) -> dict:
+    created: list[str] = []
+    for vpc in document.get("vpcs", []):
+        if vpc["id"] not in backend.vpcs:
+            with _fixed_id("moto.ec2.models.vpcs", "random_vpc_id", vpc["id"]):
+                backend.create_vpc(cidr_block=vpc["cidr"])
+            created.append(vpc["id"])
+        for subnet in vpc.get("subnets", []):
+            if not any(subnet["id"] in by_az for by_az in backend.subnets.values()):
+                with _fixed_id("moto.ec2.models.subnets", "random_subnet_id", subnet["id"]):
+                    backend.create_subnet(vpc_id=vpc["id"], cidr_block=subnet["cidr"], availability_zone=subnet["availability_zone"])
+                created.append(subnet["id"])
+        for table in vpc.get("route_tables", []):
+            if table["id"] not in backend.route_tables:
+                with _fixed_id("moto.ec2.models.route_tables", "random_route_table_id", table["id"]):
+                    backend.create_route_table(vpc_id=vpc["id"])
+                created.append(table["id"])
+                for subnet_id in table.get("subnet_ids", []):
+                    backend.associate_route_table(table["id"], subnet_id=subnet_id)
+    for gateway in document.get("transit_gateways", []):
+        if gateway["id"] not in backend.transit_gateways:
+            with _fixed_id("moto.ec2.models.transit_gateway", "random_transit_gateway_id", gateway["id"]):
+                backend.create_transit_gateway(description="seeded by vpn-as-code", options=None, tags=None)
+            created.append(gateway["id"])
+        for table_id in gateway.get("route_table_ids", []):
+            if table_id not in backend.transit_gateways_route_tables:
+                with _fixed_id("moto.ec2.models.transit_gateway_route_tables", "random_transit_gateway_route_table_id", table_id):
+                    backend.create_transit_gateway_route_table(transit_gateway_id=gateway["id"])
+                created.append(table_id)
+    return {"created": created}
+
+
+def resources(account_id: str, region: str) -> dict:
+    """What VPN and Client VPN resources exist, for tests that check nothing is left behind or doubled."""
+    backend = ec2_backends[account_id][region]
+    connections = [c for c in backend.vpn_connections.values() if c.state != "deleted"]
+    return {
+        "vpn_connections": [c.id for c in connections],
+        "customer_gateways": [g.id for g in backend.customer_gateways.values() if g.state != "deleted"],
+        "vpn_gateways": [g.id for g in backend.vpn_gateways.values() if g.state != "deleted"],
+        "client_vpn_endpoints": list(backend.__dict__.get("client_vpn_endpoints", {})),
+    }
+
+
+class EmulatorApp:
+    """WSGI: the seeding and inspection routes, and moto for everything else."""
+
+    def __init__(self, moto_app, account_id: str):
+        self.moto_app = moto_app
+        self.account_id = account_id
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == SEED_PATH and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            return self._json(start_response, seed(self.account_id, document))
+        if path == STATE_PATH:
+            from urllib.parse import parse_qs
+
+            region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["us-east-1"])[0]
+            return self._json(start_response, resources(self.account_id, region))
+        return self.moto_app(environ, start_response)
+
+    @staticmethod
+    def _json(start_response, body: dict):
+        data = json.dumps(body).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]

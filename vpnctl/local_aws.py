@@ -1,0 +1,240 @@
+"""The local AWS: the emulator (`vpnctl.emulator`) in its own process, and its seeding.
+
+It runs with MOTO_ACCOUNT_ID set to the environment's account, so the shipped
+provider and backend settings work unchanged: STS for allowed_account_ids and
+assume-role, S3 for the state backend with lock files, Secrets Manager, and the
+VPN and Client VPN actions. Traffic stays on 127.0.0.1.
+
+Seeding creates what an environment names as already existing (VPC, subnets,
+route tables, transit gateway, SAML provider, secrets, state bucket) under the
+config's IDs. It is kept apart from the stacks, which never create these.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import string
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from modules import aws_rules as rules
+from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
+
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def generate_preshared_key(length: int = 32) -> str:
+    """A random key that meets AWS's rules, for seeding test secrets."""
+    alphabet = string.ascii_letters + string.digits + "._"
+    key = secrets.choice(string.ascii_letters) + "".join(secrets.choice(alphabet) for _ in range(length - 1))
+    assert rules.psk_problem(key) is None
+    return key
+
+
+class LocalAws:
+    """The emulator process on 127.0.0.1, for one AWS account."""
+
+    def __init__(self, account_id: str, log_file: Path | None = None):
+        self.account_id = account_id
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_file = log_file
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "LocalAws":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 30.0) -> None:
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {
+            **os.environ,
+            **TEST_CREDENTIALS,
+            "MOTO_ACCOUNT_ID": self.account_id,
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "vpnctl.emulator", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the emulator exited with status {self._process.returncode}")
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the emulator did not answer on {self.endpoint} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def terraform_env(self) -> dict[str, str]:
+        """What points Terraform's provider and S3 backend at this server."""
+        return {
+            **TEST_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_USE_PATH_STYLE": "true",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            # An unsupported call answers HTTP 500; don't let the SDK retry for minutes.
+            "AWS_MAX_ATTEMPTS": "2",
+        }
+
+    def client(self, service: str, region: str):
+        import boto3
+
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint,
+            aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def create_bucket(self, bucket: str, region: str) -> None:
+        s3 = self.client("s3", region)
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+
+    def put_secret(self, name: str, value: str, region: str) -> None:
+        self.client("secretsmanager", region).create_secret(Name=name, SecretString=value)
+
+
+    def post(self, path: str, document: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.endpoint}{path}", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def resources(self, region: str) -> dict[str, list[str]]:
+        """The VPN and Client VPN resources that exist, by kind."""
+        with urllib.request.urlopen(f"{self.endpoint}/_vpn_emulator/resources?region={region}", timeout=30) as response:
+            return json.loads(response.read())
+
+
+def network_seed(config) -> dict:
+    """The VPC, its subnets (a /24 each, in order, from the VPC's CIDR), route tables and transit gateways."""
+    vpc = config.vpc
+    blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=max(24, ipaddress.ip_network(vpc.cidr).prefixlen + 4))
+    subnets, tables = [], {table_id: [] for table_id in vpc.route_table_ids}
+    for (subnet_id, subnet), block in zip(vpc.subnets.items(), blocks):
+        subnets.append({"id": subnet_id, "cidr": str(block), "availability_zone": subnet.availability_zone})
+        if subnet.route_table_id:
+            tables.setdefault(subnet.route_table_id, []).append(subnet_id)
+    gateways: dict[str, set[str]] = {}
+    for site in config.sites.values():
+        if site.transit_gateway:
+            tables_of = gateways.setdefault(site.transit_gateway.id, set())
+            if site.transit_gateway.route_table_id:
+                tables_of.add(site.transit_gateway.route_table_id)
+    return {
+        "region": config.region,
+        "vpcs": [
+            {
+                "id": vpc.id,
+                "cidr": vpc.cidr,
+                "subnets": subnets,
+                "route_tables": [{"id": table_id, "subnet_ids": ids} for table_id, ids in tables.items()],
+            }
+        ],
+        "transit_gateways": [{"id": gateway, "route_table_ids": sorted(ids)} for gateway, ids in gateways.items()],
+    }
+
+
+def certificate_seed(config, pki_dir: Path) -> list[dict]:
+    """ACM certificates the config names by ARN, as throwaway certificates under those ARNs."""
+    from vpnctl.dev_pki import ensure_dev_pki
+
+    out = []
+    for endpoint in config.client_vpn.values():
+        for source in (endpoint.server_certificate, endpoint.client_root_certificate):
+            if source is None or not source.acm_arn or any(c["arn"] == source.acm_arn for c in out):
+                continue
+            folder = ensure_dev_pki(pki_dir, "acm-" + source.acm_arn.rsplit("/", 1)[1])
+            out.append(
+                {
+                    "arn": source.acm_arn,
+                    "certificate": (folder / CERTIFICATE_FILE).read_text(),
+                    "private_key": (folder / PRIVATE_KEY_FILE).read_text(),
+                    "chain": (folder / CHAIN_FILE).read_text(),
+                }
+            )
+    return out
+
+
+def seed_environment(aws: LocalAws, config, pki_dir: Path, secret_values: dict[str, str] | None = None) -> list[str]:
+    """Creates everything `config` names as pre-existing. Keys are random valid ones unless
+    `secret_values` names a value; ACM certificates named by ARN are throwaway ones made in
+    `pki_dir`. Returns the secret names. Safe to run twice."""
+    from botocore.exceptions import ClientError
+
+    aws.post("/_vpn_emulator/seed", {**network_seed(config), "certificates": certificate_seed(config, pki_dir)})
+    try:
+        aws.create_bucket(config.state.bucket, config.state.region)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+    names = []
+    for site in config.sites.values():
+        for tunnel in site.tunnel:
+            if tunnel.preshared_key_secret and tunnel.preshared_key_secret not in names:
+                names.append(tunnel.preshared_key_secret)
+    existing = {s["Name"] for s in aws.client("secretsmanager", config.region).list_secrets().get("SecretList", [])}
+    for name in names:
+        if name not in existing:
+            aws.put_secret(name, (secret_values or {}).get(name) or generate_preshared_key(), config.region)
+    iam = aws.client("iam", config.region)
+    known = {p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]}
+    for arn in _saml_provider_arns(config):
+        if arn not in known:
+            iam.create_saml_provider(Name=arn.rsplit("/", 1)[1], SAMLMetadataDocument=_SAML_METADATA)
+    return names
+
+
+def _saml_provider_arns(config) -> list[str]:
+    arns = []
+    for endpoint in config.client_vpn.values():
+        for arn in (getattr(endpoint, "saml_provider_arn", None), getattr(endpoint, "self_service_saml_provider_arn", None)):
+            if arn and arn not in arns:
+                arns.append(arn)
+    return arns
+
+
+# Minimal SAML metadata: IAM checks the document is present, not who the provider is.
+_SAML_METADATA = (
+    '<?xml version="1.0"?><EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" '
+    'entityID="https://idp.example.com/saml"><IDPSSODescriptor '
+    'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/></EntityDescriptor>'
+)
