@@ -47,9 +47,7 @@ client_vpn "developers" {
   server_certificate {
     pki = "dev"
   }
-  # One availability zone in dev: each association is billed by the hour and takes
-  # minutes to create or remove. staging and prod associate two, for availability.
-  subnet_ids            = ["subnet-0d10000000000000a"]
+  subnet_ids            = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]
   split_tunnel          = true
   dns_servers           = ["10.10.0.2"]
   session_timeout_hours = 12

@@ -78,3 +78,23 @@ def synthesized_dir(tmp_path_factory, shipped) -> Path:
     outdir = tmp_path_factory.mktemp("cdktf.out")
     synth_stacks(list(shipped.values()), outdir)
     return outdir
+
+
+# ---- the apply lifecycle (tests/lifecycle.py), started first and checked last --------------
+
+def pytest_collection_modifyitems(session, config, items):
+    """test_apply.py's tests run last; their Terraform pipelines start with the session."""
+    lifecycle_items = [item for item in items if item.path.name == "test_apply.py"]
+    items[:] = [item for item in items if item.path.name != "test_apply.py"] + lifecycle_items
+    config._vpn_lifecycle_selected = bool(lifecycle_items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lifecycle(request, tmp_path_factory):
+    if not getattr(request.config, "_vpn_lifecycle_selected", False):
+        return None
+    from tests.lifecycle import Lifecycle
+
+    pipelines = Lifecycle(tmp_path_factory.mktemp("lifecycle"))
+    pipelines.start(request.getfixturevalue("shipped"), request.getfixturevalue("synthesized_dir"))
+    return pipelines

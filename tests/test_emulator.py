@@ -462,3 +462,35 @@ def test_delete_connection_frees_it(ec2, gateways, aws):
     ec2.delete_vpn_connection(VpnConnectionId=created["VpnConnectionId"])
     assert created["VpnConnectionId"] not in aws.resources(REGION)["vpn_connections"]
     assert error_code(ec2.delete_vpn_connection, VpnConnectionId=created["VpnConnectionId"]) == "InvalidVpnConnectionID.NotFound"
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["describe_client_vpn_target_networks", "describe_client_vpn_authorization_rules", "describe_client_vpn_routes",
+     "export_client_vpn_client_configuration", "export_client_vpn_client_certificate_revocation_list"],
+)
+def test_endpoint_scoped_calls_on_an_unknown_endpoint_are_not_found(ec2, action):
+    assert error_code(getattr(ec2, action), ClientVpnEndpointId="cvpn-endpoint-0123456789abcdef0") == (
+        "InvalidClientVpnEndpointId.NotFound"
+    )
+
+
+def test_describe_unknown_connection_is_not_found(ec2):
+    assert error_code(ec2.describe_vpn_connections, VpnConnectionIds=["vpn-0fffffffffffffff0"]) == "InvalidVpnConnectionID.NotFound"
+
+
+def test_customer_gateway_with_a_certificate_needs_no_ip(ec2, server_cert):
+    gateway = ec2.create_customer_gateway(Type="ipsec.1", CertificateArn=server_cert, BgpAsn=65020)["CustomerGateway"]
+    (described,) = ec2.describe_customer_gateways(CustomerGatewayIds=[gateway["CustomerGatewayId"]])["CustomerGateways"]
+    assert described["CertificateArn"] == server_cert
+    assert error_code(ec2.create_customer_gateway, Type="ipsec.1", BgpAsn=65020) == "MissingParameter"
+
+
+def test_security_group_rules_keep_the_description_and_owner_of_a_group_reference(ec2):
+    group = ec2.create_security_group(GroupName="c2c-conformance", Description="x", VpcId=VPC)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group, "Description": "clients to clients"}]}]
+    )
+    (rule,) = [r for r in ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+               if not r["IsEgress"]]
+    assert (rule["Description"], rule["GroupOwnerId"], rule["ReferencedGroupInfo"]["GroupId"]) == ("clients to clients", ACCOUNT, group)

@@ -219,7 +219,8 @@ def seed_environment(aws: LocalAws, config, pki_dir: Path, secret_values: dict[s
     known = {p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]}
     for arn in _saml_provider_arns(config):
         if arn not in known:
-            iam.create_saml_provider(Name=arn.rsplit("/", 1)[1], SAMLMetadataDocument=_SAML_METADATA)
+            name = arn.rsplit("/", 1)[1]
+            iam.create_saml_provider(Name=name, SAMLMetadataDocument=_saml_metadata(name))
     return names
 
 
@@ -232,9 +233,32 @@ def _saml_provider_arns(config) -> list[str]:
     return arns
 
 
-# Minimal SAML metadata: IAM checks the document is present, not who the provider is.
-_SAML_METADATA = (
-    '<?xml version="1.0"?><EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" '
-    'entityID="https://idp.example.com/saml"><IDPSSODescriptor '
-    'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/></EntityDescriptor>'
-)
+def _saml_metadata(name: str) -> str:
+    """IdP metadata for a stand-in provider: a throwaway signing certificate and a login URL.
+    IAM wants a well-formed document of at least 1,000 characters; nobody signs in with it."""
+    import base64
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"throwaway IdP {name}")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    body = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    return (
+        '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+        f'entityID="https://idp.invalid/{name}"><md:IDPSSODescriptor '
+        'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing">'
+        '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>'
+        f"{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+        f'Location="https://idp.invalid/{name}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>'
+    )

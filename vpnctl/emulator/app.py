@@ -18,6 +18,7 @@ from moto.acm.models import CertBundle, acm_backends
 from moto.cloudwatch.models import Alarm
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.ec2.models import ec2_backends
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.responses import EC2Response
 
 from vpnctl.emulator.client_vpn import ClientVpnResponses
@@ -37,6 +38,12 @@ def install() -> None:
             if callable(value) and not name.startswith("__"):
                 setattr(EC2Response, name, _locked(value))
     CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
+    # moto's security group rules lose the description of a rule that references a group,
+    # and leave out GroupOwnerId, so the provider reads the reference as "account/sg-..." (drift).
+    SecurityGroupRule.description = property(
+        lambda rule: rule.ip_range.get("Description") or (rule.source_group or {}).get("Description")
+    )
+    SecurityGroupRule.group_owner_id = property(lambda rule: rule.ec2_backend.account_id)
     if not hasattr(Alarm, "alarm_rule"):
         Alarm.alarm_rule = property(lambda alarm: alarm.rule)  # the CompositeAlarm shape's AlarmRule
 

@@ -1,0 +1,254 @@
+"""The apply lifecycle against the local emulator, run in background threads.
+
+The provider waits a fixed 4 minutes after creating or deleting each Client VPN
+subnet association before it looks at it (ClientVPNNetworkAssociationCreatedDelay
+in provider 5.100.0), so a full apply takes minutes however fast the emulator
+is. Each environment's steps run as one pipeline in its own thread, started
+when the session starts (see conftest), while the other tests run; the tests in
+test_apply.py then read what the pipelines recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from tests.conftest import ENVIRONMENTS, ROOT
+from vpnctl.local_aws import LocalAws
+from vpnctl.planning import prepare
+from vpnctl.terraform import Terraform, count_changes
+
+# Edits of the shipped files, each a (old, new) text replacement; the scenario names are the tests' words.
+NEW_SITE = '''
+site "test-branch" {
+  ip_address    = "198.51.100.60"
+  routing       = "static"
+  static_routes = ["192.168.60.0/24"]
+  tunnel {
+    inside_cidr = "169.254.51.0/30"
+  }
+  tunnel {
+    inside_cidr = "169.254.51.4/30"
+  }
+}
+'''
+DEV_EDITS = {
+    "add": [("# Developers:", NEW_SITE + "\n# Developers:"),
+            ('  authorization "lab-office" {', '  authorization "vpc-dns" {\n    networks = ["10.10.0.2/32"]\n  }\n  authorization "lab-office" {')],
+    "dpd": [('    inside_cidr = "169.254.50.0/30"\n', '    inside_cidr = "169.254.50.0/30"\n    dpd_timeout_seconds = 40\n')],
+    "cgw": [('"198.51.100.20"', '"198.51.100.21"')],
+    "inside": [('"198.51.100.20"', '"198.51.100.21"'), ('"169.254.50.0/30"', '"169.254.52.0/30"')],
+}
+PROD_EDITS = {"inside": [('"169.254.10.0/30"', '"169.254.12.0/30"')]}
+
+
+def variant(name: str, edits: list[tuple[str, str]], folder: Path):
+    """The shipped environment `name` with `edits`, loaded from `folder/name.hcl`."""
+    from stacks.config import load_environment
+
+    text = (ENVIRONMENTS / f"{name}.hcl").read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.hcl").write_text(text)
+    return load_environment(folder / f"{name}.hcl")
+
+
+def actions(plan: dict) -> dict[str, list[str]]:
+    """Changed resources by address (hash stripped) and their actions."""
+    out = {}
+    for change in plan.get("resource_changes", []):
+        if change["change"]["actions"] != ["no-op"] and change["mode"] == "managed":
+            out[re.sub(r"_[0-9A-F]{8}$", "", change["address"])] = change["change"]["actions"]
+    return out
+
+
+class Lifecycle:
+    """Starts every pipeline; `result(name)` waits for one and returns what it recorded."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.futures: dict[str, Future] = {}
+        self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="lifecycle")
+        self.started = False
+
+    def start(self, shipped: dict, synthesized_dir: Path) -> None:
+        from vpnctl.synth import synth_stacks
+
+        if self.started:
+            return
+        self.started = True
+        # Synth in this thread: one jsii runtime, not shared across threads.
+        variants = {}
+        for scenario, edits in DEV_EDITS.items():
+            env = variant("dev", edits, self.base / f"env-dev-{scenario}")
+            outdir = self.base / f"out-dev-{scenario}"
+            synth_stacks([env], outdir)
+            variants[("dev", scenario)] = (env, outdir)
+        env = variant("prod", PROD_EDITS["inside"], self.base / "env-prod-inside")
+        synth_stacks([env], self.base / "out-prod-inside")
+        variants[("prod", "inside")] = (env, self.base / "out-prod-inside")
+        fast = _without_client_vpn(variant("dev", [], self.base / "env-fast"), self.base / "env-fast")
+        synth_stacks([fast], self.base / "out-fast")
+
+        submit = self._pool.submit
+        self.futures["dev"] = submit(self._dev, shipped["dev"], synthesized_dir, variants)
+        self.futures["staging"] = submit(self._apply_then_destroy, shipped["staging"], synthesized_dir)
+        self.futures["prod"] = submit(self._prod, shipped["prod"], synthesized_dir, variants[("prod", "inside")])
+        self.futures["interrupted"] = submit(self._interrupted, fast, self.base / "out-fast")
+        self.futures["cdktf"] = submit(self._cdktf_deploy, shipped["dev"])
+
+    def result(self, name: str, timeout: float = 1800) -> dict:
+        return self.futures[name].result(timeout=timeout)
+
+    # ---- pipelines ------------------------------------------------------------------
+
+    def _emulator(self, env, label: str) -> LocalAws:
+        log = self.base / f"emulator-{label}.log"
+        return LocalAws(env.config.account_id, log_file=log)
+
+    def _apply(self, env, outdir: Path, build: Path, aws: LocalAws, record: dict) -> Terraform:
+        started = time.monotonic()
+        terraform = prepare(env, outdir, build, aws)
+        terraform.apply()
+        record["apply_seconds"] = time.monotonic() - started
+        record["outputs"] = terraform.outputs()
+        record["resources"] = aws.resources(env.config.region)
+        record["state"] = sorted(terraform.run("state", "list").stdout.split())
+        record["second_plan"] = count_changes(terraform.plan(build / "second.tfplan"))
+        return terraform
+
+    def _apply_then_destroy(self, env, outdir: Path) -> dict:
+        record: dict = {}
+        build = self.base / f"build-{env.name}"
+        with self._emulator(env, env.name) as aws:
+            terraform = self._apply(env, outdir, build, aws, record)
+            terraform.destroy()
+            record["after_destroy"] = aws.resources(env.config.region)
+        return record
+
+    def _dev(self, env, outdir: Path, variants: dict) -> dict:
+        record: dict = {}
+        build = self.base / "build-dev"
+        with self._emulator(env, "dev") as aws:
+            base = self._apply(env, outdir, build, aws, record)
+            for scenario in ("add", "dpd", "cgw"):
+                variant_env, variant_out = variants[("dev", scenario)]
+                terraform = prepare(variant_env, variant_out, build, aws)
+                record[f"plan_{scenario}"] = actions(terraform.plan(build / f"{scenario}.tfplan"))
+            # Apply the customer gateway change: the connection must keep its tunnels.
+            variant_env, variant_out = variants[("dev", "cgw")]
+            terraform = prepare(variant_env, variant_out, build, aws)
+            terraform.apply()
+            record["outputs_after_cgw"] = terraform.outputs()
+            record["resources_after_cgw"] = aws.resources(env.config.region)
+            variant_env, variant_out = variants[("dev", "inside")]
+            terraform = prepare(variant_env, variant_out, build, aws)
+            record["plan_inside"] = actions(terraform.plan(build / "inside.tfplan"))
+            # Back on the shipped stack's folder, destroy everything the state holds.
+            base = prepare(env, outdir, build, aws)
+            base.destroy()
+            record["after_destroy"] = aws.resources(env.config.region)
+        return record
+
+    def _prod(self, env, outdir: Path, inside_variant) -> dict:
+        record: dict = {}
+        build = self.base / "build-prod"
+        with self._emulator(env, "prod") as aws:
+            self._apply(env, outdir, build, aws, record)
+            variant_env, variant_out = inside_variant
+            terraform = prepare(variant_env, variant_out, build, aws)
+            result = terraform.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", check=False)
+            record["inside_plan_status"] = result.returncode
+            record["inside_plan_output"] = result.stdout + result.stderr
+        return record
+
+    def _interrupted(self, env, outdir: Path) -> dict:
+        """SIGINT partway through an apply, a second apply refused by the lock meanwhile, then a clean re-apply."""
+        record: dict = {}
+        build = self.base / "build-fast"
+        with self._emulator(env, "fast") as aws:
+            terraform = prepare(env, outdir, build, aws)
+            first = subprocess.Popen(
+                [terraform.binary, "apply", "-input=false", "-no-color", "-auto-approve"],
+                cwd=terraform.workdir, env=terraform._environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True, start_new_session=True,
+            )
+            lines: list[str] = []
+            reader = threading.Thread(target=lambda: lines.extend(first.stdout), daemon=True)
+            reader.start()
+            deadline = time.monotonic() + 120
+            while not any("aws_vpn_connection." in line and "Creating..." in line for line in lines):
+                assert time.monotonic() < deadline and first.poll() is None, "".join(lines)
+                time.sleep(0.2)
+            second = terraform.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=0s", check=False)
+            record["second_apply_status"] = second.returncode
+            record["second_apply_output"] = second.stdout + second.stderr
+            os.killpg(first.pid, signal.SIGINT)  # Ctrl-C, as a terminal or a cancelled CI job sends it
+            record["interrupted_status"] = first.wait(timeout=300)
+            reader.join(timeout=10)
+            record["interrupted_output"] = "".join(lines)
+            terraform.apply()
+            record["second_plan"] = count_changes(terraform.plan(build / "after.tfplan"))
+            record["resources"] = aws.resources(env.config.region)
+            record["state"] = sorted(terraform.run("state", "list").stdout.split())
+        return record
+
+    def _cdktf_deploy(self, env) -> dict:
+        """`npx cdktf deploy dev --auto-approve`, with the emulator's endpoint and test credentials as a user sets real ones."""
+        from vpnctl.dev_pki import ensure_dev_pki, pki_folders
+        from vpnctl.local_aws import seed_environment
+        from vpnctl.terraform import find_provider_mirror, write_cli_config
+
+        record: dict = {}
+        build = self.base / "build-cdktf"
+        build.mkdir(parents=True, exist_ok=True)
+        outdir = self.base / "out-cdktf"
+        with self._emulator(env, "cdktf") as aws:
+            seed_environment(aws, env.config, build / "pki")
+            for folder in pki_folders(env.config):
+                ensure_dev_pki(build / "pki", folder)
+            user_env = {
+                **os.environ,
+                **aws.terraform_env(),
+                "TF_CLI_CONFIG_FILE": str(write_cli_config(build, find_provider_mirror())),
+                "TF_VAR_pki_dir": str(build / "pki"),
+                "CHECKPOINT_DISABLE": "1",
+                "CI": "1",
+            }
+            started = time.monotonic()
+            result = subprocess.run(
+                # --skip-provider-lock: `terraform providers lock` asks the registry, ignoring the CLI
+                # config's filesystem mirror; with no registry, a user skips it the same way.
+                ["npx", "--no-install", "cdktf", "deploy", "dev", "--auto-approve", "--skip-provider-lock", "--output", str(outdir)],
+                cwd=ROOT, env=user_env, capture_output=True, text=True, timeout=1500,
+            )
+            record["seconds"] = time.monotonic() - started
+            record["status"] = result.returncode
+            record["output"] = (result.stdout + result.stderr)[-5000:]
+            record["resources"] = aws.resources(env.config.region)
+            terraform = Terraform(outdir / "stacks" / "dev", Path(user_env["TF_CLI_CONFIG_FILE"]), aws.terraform_env())
+            record["state"] = sorted(terraform.run("state", "list", check=False).stdout.split())
+        return record
+
+
+def _without_client_vpn(env, folder: Path):
+    """The same environment without its Client VPN endpoints: a lifecycle test that doesn't wait on associations."""
+    from stacks.config import load_environment
+
+    text = (folder / f"{env.name}.hcl").read_text()
+    start = text.index('client_vpn "')
+    depth, end = 0, text.index("{", start)
+    for end in range(end, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            break
+    (folder / f"{env.name}.hcl").write_text(text[:start] + text[end + 1 :])
+    return load_environment(folder / f"{env.name}.hcl")

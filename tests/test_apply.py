@@ -1,0 +1,105 @@
+"""Real `terraform apply` of every environment against the local emulator, and what
+a network engineer needs to trust it: no drift, additions that only add, updates
+in place, a customer gateway swap that keeps the tunnels, replacements refused in
+prod, an interrupted apply that converges, a clean destroy, and `cdktf deploy`
+doing what `vpnctl deploy` does. The pipelines run in tests/lifecycle.py."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from tests.conftest import ENV_NAMES
+
+pytestmark = pytest.mark.terraform
+
+BENCHMARK_RANGE = ipaddress.ip_network("198.18.0.0/15")
+
+
+def tunnel_ips(outputs: dict) -> dict[str, tuple[str, str]]:
+    return {
+        name[len("site_") : -len("_tunnels")]: (value["tunnel1_address"], value["tunnel2_address"])
+        for name, value in outputs.items()
+        if name.startswith("site_") and name.endswith("_tunnels")
+    }
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_every_environment_applies_with_tunnels_and_a_client_vpn_endpoint(lifecycle, shipped, env):
+    record = lifecycle.result(env)
+    ips = tunnel_ips(record["outputs"])
+    assert set(ips) == set(shipped[env].config.sites)
+    addresses = [ip for pair in ips.values() for ip in pair]
+    assert len(set(addresses)) == len(addresses)
+    assert all(ipaddress.ip_address(ip) in BENCHMARK_RANGE for ip in addresses)
+    assert len(record["resources"]["vpn_connections"]) == len(shipped[env].config.sites)
+    assert len(record["resources"]["client_vpn_endpoints"]) == 1
+    (endpoint,) = [v for k, v in record["outputs"].items() if k.startswith("client_vpn_") and isinstance(v, dict)]
+    assert endpoint["dns_name"] == f"*.{endpoint['id']}.prod.clientvpn.{shipped[env].config.region}.amazonaws.com"
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_a_second_plan_right_after_apply_has_no_changes(lifecycle, env):
+    assert lifecycle.result(env)["second_plan"] == {}
+
+
+def test_adding_a_site_and_an_authorization_rule_only_creates(lifecycle):
+    plan = lifecycle.result("dev")["plan_add"]
+    assert plan and all(actions == ["create"] for actions in plan.values()), plan
+    assert any(address.startswith("aws_vpn_connection.site-test-branch_") for address in plan)
+    assert any(address.startswith("aws_ec2_client_vpn_authorization_rule.") and "vpc-dns" in address for address in plan)
+
+
+def test_changing_a_tunnel_option_updates_the_connection_in_place(lifecycle):
+    plan = lifecycle.result("dev")["plan_dpd"]
+    assert plan == {"aws_vpn_connection.site-lab-office_connection": ["update"]}
+
+
+def test_a_new_customer_gateway_ip_replaces_the_gateway_and_moves_the_connection_in_place(lifecycle):
+    record = lifecycle.result("dev")
+    plan = record["plan_cgw"]
+    assert plan["aws_customer_gateway.site-lab-office_customer_gateway"] == ["create", "delete"]  # create_before_destroy
+    assert plan["aws_vpn_connection.site-lab-office_connection"] == ["update"]
+    assert tunnel_ips(record["outputs_after_cgw"]) == tunnel_ips(record["outputs"])
+    assert record["resources_after_cgw"]["vpn_connections"] == record["resources"]["vpn_connections"]
+    assert len(record["resources_after_cgw"]["customer_gateways"]) == 1
+    assert record["resources_after_cgw"]["customer_gateways"] != record["resources"]["customer_gateways"]
+
+
+def test_a_new_tunnel_inside_cidr_replaces_the_connection_in_dev(lifecycle):
+    plan = lifecycle.result("dev")["plan_inside"]
+    assert plan["aws_vpn_connection.site-lab-office_connection"] == ["delete", "create"]
+
+
+def test_prod_refuses_a_new_tunnel_inside_cidr(lifecycle):
+    record = lifecycle.result("prod")
+    output = " ".join(record["inside_plan_output"].split())
+    assert record["inside_plan_status"] == 1
+    assert "Instance cannot be destroyed" in output
+    assert "aws_vpn_connection.site-berlin-hq_connection" in output
+
+
+def test_an_interrupted_apply_converges_with_no_duplicates(lifecycle):
+    record = lifecycle.result("interrupted")
+    assert record["second_apply_status"] == 1
+    assert "Error acquiring the state lock" in record["second_apply_output"]
+    assert record["interrupted_status"] != 0
+    assert "Interrupt received" in record["interrupted_output"]
+    assert record["second_plan"] == {}
+    assert [len(record["resources"][kind]) for kind in ("vpn_connections", "customer_gateways", "vpn_gateways")] == [1, 1, 1]
+    assert sum(address.startswith("aws_vpn_connection.") for address in record["state"]) == 1
+
+
+@pytest.mark.parametrize("env", ["dev", "staging"])
+def test_destroy_leaves_no_vpn_or_client_vpn_resource(lifecycle, env):
+    assert lifecycle.result(env)["after_destroy"] == {
+        "vpn_connections": [], "customer_gateways": [], "vpn_gateways": [], "client_vpn_endpoints": []
+    }
+
+
+def test_cdktf_deploy_deploys_what_vpnctl_deploy_deploys(lifecycle):
+    cdktf, ours = lifecycle.result("cdktf"), lifecycle.result("dev")
+    assert cdktf["status"] == 0, cdktf["output"]
+    assert cdktf["state"] == ours["state"]
+    assert {kind: len(ids) for kind, ids in cdktf["resources"].items()} == {kind: len(ids) for kind, ids in ours["resources"].items()}
