@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
-from vpnctl.planning import _local, prepare
+from vpnctl.planning import local_emulator, prepare
 from vpnctl.synth import synth_stacks
 from vpnctl.terraform import TerraformError
 
@@ -34,7 +34,7 @@ def deploy_environments(environments: list[LoadedEnvironment], outdir: Path, bui
         with ExitStack() as stack:
             started = time.monotonic()
             try:
-                terraform = prepare(environment, outdir, build, _local(stack, environment, build, local))
+                terraform = prepare(environment, outdir, build, local_emulator(stack, environment, build, local))
                 terraform.apply()
                 outputs = terraform.outputs()
             except TerraformError as exc:

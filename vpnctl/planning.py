@@ -80,7 +80,8 @@ def summary(name: str, plan: dict) -> str:
     return "\n".join(lines)
 
 
-def _local(stack: ExitStack, environment: LoadedEnvironment, build: Path, local: bool) -> LocalAws | None:
+def local_emulator(stack: ExitStack, environment: LoadedEnvironment, build: Path, local: bool) -> LocalAws | None:
+    """With `local`, an emulator for the environment's account that `stack` stops; else None (AWS)."""
     if not local:
         return None
     log = build.resolve() / f"emulator-{environment.name}.log"
@@ -94,7 +95,7 @@ def plan_environments(environments: list[LoadedEnvironment], outdir: Path, build
     for environment in environments:
         with ExitStack() as stack:
             try:
-                plan = plan_environment(environment, outdir, build, aws=_local(stack, environment, build, local))
+                plan = plan_environment(environment, outdir, build, aws=local_emulator(stack, environment, build, local))
             except TerraformError as exc:
                 failed += 1
                 print(f"{environment.name}: {exc}", file=sys.stderr)
