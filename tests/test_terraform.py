@@ -15,7 +15,8 @@ from modules.client_vpn_props import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
 from modules.site import CONNECTION_OPTIONS_LEFT_OUT, Site
 from modules.tunnel import OPTIONS_LEFT_OUT, Tunnel
 from tests.conftest import ENV_NAMES, ROOT
-from vpnctl.local_aws import LocalAws, generate_preshared_key
+from vpnctl.local_aws import LocalAws
+from vpnctl.preshared_keys import generate_preshared_key
 from vpnctl.planning import plan_environment
 from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
 

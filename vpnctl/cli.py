@@ -46,30 +46,26 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
     synth.set_defaults(handler=_synth)
 
-    plan = commands.add_parser("plan", help="synth, then terraform init, validate and plan")
-    plan.add_argument("env", nargs="*", help="environment names")
-    plan.add_argument("--all", action="store_true", help="every environment")
-    plan.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
-    plan.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
-    plan.add_argument(
-        "--local",
-        action="store_true",
-        help="plan against the local AWS emulator, seeded with what the environment names, instead of AWS",
+    _terraform_command(
+        commands, "plan", _plan, "synth, then terraform init, validate and plan",
+        "plan against the local AWS emulator, seeded with what the environment names, instead of AWS",
     )
-    plan.set_defaults(handler=_plan)
-
-    deploy = commands.add_parser("deploy", help="synth, then terraform apply; prints tunnel outside IPs and Client VPN DNS names")
-    deploy.add_argument("env", nargs="*", help="environment names")
-    deploy.add_argument("--all", action="store_true", help="every environment")
-    deploy.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
-    deploy.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
-    deploy.add_argument(
-        "--local",
-        action="store_true",
-        help="deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
+    _terraform_command(
+        commands, "deploy", _deploy, "synth, then terraform apply; prints tunnel outside IPs and Client VPN DNS names",
+        "deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
     )
-    deploy.set_defaults(handler=_deploy)
     return parser
+
+
+def _terraform_command(commands, name: str, handler, summary: str, local_help: str) -> None:
+    """`plan` and `deploy`: the same environment selection, folders and --local."""
+    command = commands.add_parser(name, help=summary)
+    command.add_argument("env", nargs="*", help="environment names")
+    command.add_argument("--all", action="store_true", help="every environment")
+    command.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    command.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
+    command.add_argument("--local", action="store_true", help=local_help)
+    command.set_defaults(handler=handler)
 
 
 def _names(args) -> list[str] | None:

@@ -15,17 +15,15 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import secrets
 import socket
-import string
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from modules import aws_rules as rules
 from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
+from vpnctl.preshared_keys import generate_preshared_key
 
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -34,14 +32,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def generate_preshared_key(length: int = 32) -> str:
-    """A random key that meets AWS's rules, for seeding test secrets."""
-    alphabet = string.ascii_letters + string.digits + "._"
-    key = secrets.choice(string.ascii_letters) + "".join(secrets.choice(alphabet) for _ in range(length - 1))
-    assert rules.psk_problem(key) is None
-    return key
 
 
 class LocalAws:

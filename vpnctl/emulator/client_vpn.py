@@ -10,15 +10,17 @@ which is what the provider's waiters poll for.
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from moto.acm.models import acm_backends
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.utils import random_id
 
-from vpnctl.emulator.describe import apply_filters, paginate, tag_list, tags_from_specifications
+from modules.client_vpn_props import CLIENT_CIDR_PREFIX, SESSION_TIMEOUT_HOURS, VPN_PORTS
+
+from vpnctl.emulator.describe import apply_filters, paginate, tag_list
 from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
 
 AUTH_TYPES = {"certificate-authentication", "directory-service-authentication", "federated-authentication"}
@@ -27,10 +29,6 @@ ENDPOINT_NOT_FOUND = "InvalidClientVpnEndpointId.NotFound"
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _hex_id(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(9)[:17]}"
 
 
 @dataclass
@@ -244,8 +242,9 @@ class ClientVpnResponses:
             network = ipaddress.ip_network(cidr)
         except ValueError:
             raise invalid_parameter(f"Client CIDR block {cidr} is not a valid CIDR block") from None
-        if network.version != 4 or not 12 <= network.prefixlen <= 22:
-            raise invalid_parameter(f"Client CIDR block {cidr} must have a prefix length between /12 and /22")
+        low, high = CLIENT_CIDR_PREFIX
+        if network.version != 4 or not low <= network.prefixlen <= high:
+            raise invalid_parameter(f"Client CIDR block {cidr} must have a prefix length between /{low} and /{high}")
         server_cert = self._get_param("ServerCertificateArn")
         if not server_cert:
             raise missing_parameter("ServerCertificateArn")
@@ -263,18 +262,14 @@ class ClientVpnResponses:
             raise missing_parameter("ConnectionLogOptions.Enabled")
         if log["Enabled"] and not log.get("CloudwatchLogGroup"):
             raise invalid_parameter("A CloudWatch Logs log group is required when connection logging is enabled")
-        port = int(self._get_param("VpnPort") or 443)
-        if port not in (443, 1194):
-            raise invalid_parameter(f"VPN port {port} is not valid; valid ports are 443 and 1194")
+        port = _vpn_port(self._get_param("VpnPort") or 443)
         protocol = self._get_param("TransportProtocol") or "udp"
         if protocol not in ("udp", "tcp"):
             raise invalid_parameter(f"Transport protocol {protocol} is not valid")
         dns = self._get_param("DnsServers", [])
         if len(dns) > 2:
             raise invalid_parameter("Specify at most two DNS servers")
-        timeout = int(self._get_param("SessionTimeoutHours") or 24)
-        if timeout not in (8, 10, 12, 24):
-            raise invalid_parameter(f"Session timeout {timeout} hours is not valid; valid values are 8, 10, 12 and 24")
+        timeout = _session_timeout(self._get_param("SessionTimeoutHours") or 24)
         vpc_id = self._get_param("VpcId")
         if vpc_id:
             self.ec2_backend.get_vpc(vpc_id)
@@ -282,7 +277,7 @@ class ClientVpnResponses:
         if vpc_id and not groups:
             groups = [self.ec2_backend.get_default_security_group(vpc_id).id]
         endpoint = Endpoint(
-            id=_hex_id("cvpn-endpoint"),
+            id=random_id("cvpn-endpoint"),
             region=self.region,
             client_cidr=str(network),
             server_certificate_arn=server_cert,
@@ -301,7 +296,7 @@ class ClientVpnResponses:
             login_banner={"Enabled": False, **(self._get_param("ClientLoginBannerOptions") or {})},
             route_enforcement={"Enforced": False, **(self._get_param("ClientRouteEnforcementOptions") or {})},
             disconnect_on_session_timeout=bool(self._get_param("DisconnectOnSessionTimeout", True)),
-            tags=tags_from_specifications(self._get_param("TagSpecifications", []), "client-vpn-endpoint"),
+            tags=self._parse_tag_specification().get("client-vpn-endpoint", {}),
         )
         endpoints_of(self.ec2_backend)[endpoint.id] = endpoint
         return ActionResult({"ClientVpnEndpointId": endpoint.id, "Status": {"Code": endpoint.state}, "DnsName": endpoint.dns_name})
@@ -339,9 +334,7 @@ class ClientVpnResponses:
             endpoint.dns_servers = list(servers)
         port = self._get_param("VpnPort")
         if port is not None:
-            if int(port) not in (443, 1194):
-                raise invalid_parameter(f"VPN port {port} is not valid; valid ports are 443 and 1194")
-            endpoint.vpn_port = int(port)
+            endpoint.vpn_port = _vpn_port(port)
         for param, attr in (("Description", "description"), ("SelfServicePortal", "self_service_portal")):
             value = self._get_param(param)
             if value is not None:
@@ -352,9 +345,7 @@ class ClientVpnResponses:
             endpoint.disconnect_on_session_timeout = bool(self._get_param("DisconnectOnSessionTimeout"))
         timeout = self._get_param("SessionTimeoutHours")
         if timeout is not None:
-            if int(timeout) not in (8, 10, 12, 24):
-                raise invalid_parameter(f"Session timeout {timeout} hours is not valid; valid values are 8, 10, 12 and 24")
-            endpoint.session_timeout_hours = int(timeout)
+            endpoint.session_timeout_hours = _session_timeout(timeout)
         for param, attr, default in (
             ("ClientConnectOptions", "client_connect", {"Enabled": False}),
             ("ClientLoginBannerOptions", "login_banner", {"Enabled": False}),
@@ -406,7 +397,7 @@ class ClientVpnResponses:
             endpoint.vpc_id = subnet.vpc_id
             endpoint.security_group_ids = [self.ec2_backend.get_default_security_group(subnet.vpc_id).id]
         network = TargetNetwork(
-            association_id=_hex_id("cvpn-assoc"),
+            association_id=random_id("cvpn-assoc"),
             endpoint_id=endpoint.id,
             subnet_id=subnet_id,
             vpc_id=subnet.vpc_id,
@@ -569,6 +560,20 @@ class ClientVpnResponses:
         if endpoint.crl is None:
             return ActionResult({"Status": {"Code": "pending", "Message": "No certificate revocation list has been imported"}})
         return ActionResult({"CertificateRevocationList": endpoint.crl, "Status": {"Code": "active"}})
+
+
+def _vpn_port(value) -> int:
+    if int(value) not in VPN_PORTS:
+        raise invalid_parameter(f"VPN port {value} is not valid; valid ports are {', '.join(map(str, VPN_PORTS))}")
+    return int(value)
+
+
+def _session_timeout(value) -> int:
+    if int(value) not in SESSION_TIMEOUT_HOURS:
+        raise invalid_parameter(
+            f"Session timeout {value} hours is not valid; valid values are {', '.join(map(str, SESSION_TIMEOUT_HOURS))}"
+        )
+    return int(value)
 
 
 def _cidr(value: str | None, name: str) -> str:

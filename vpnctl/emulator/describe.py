@@ -53,12 +53,3 @@ def paginate(items: list, max_results: int | None, next_token: str | None, *, lo
 
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-def tags_from_specifications(specifications: list[dict] | None, resource_type: str) -> dict[str, str]:
-    tags: dict[str, str] = {}
-    for spec in specifications or []:
-        if spec.get("ResourceType") in (None, resource_type):
-            for tag in spec.get("Tags", []):
-                tags[tag["Key"]] = tag.get("Value", "")
-    return tags

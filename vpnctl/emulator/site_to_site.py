@@ -14,7 +14,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import secrets
-import string
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 
@@ -26,8 +25,9 @@ from moto.ec2.utils import random_vpn_connection_id
 from moto.secretsmanager.models import secretsmanager_backends
 
 from modules import aws_rules as rules
-from vpnctl.emulator.describe import apply_filters, tag_list, tags_from_specifications
+from vpnctl.emulator.describe import apply_filters, tag_list
 from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
+from vpnctl.preshared_keys import generate_preshared_key
 
 OUTSIDE_POOL = ipaddress.ip_network("198.18.0.0/15")
 INSIDE_POOL = ipaddress.ip_network("169.254.0.0/16")
@@ -38,14 +38,6 @@ AMAZON_SIDE_ASN = "64512"
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _random_psk() -> str:
-    """32 characters, as AWS generates them: letters, digits, '.' and '_', not starting with 0."""
-    alphabet = string.ascii_letters + string.digits + "._"
-    key = secrets.choice(string.ascii_letters) + "".join(secrets.choice(alphabet) for _ in range(31))
-    assert rules.psk_problem(key) is None
-    return key
 
 
 class Tunnel:
@@ -99,8 +91,6 @@ class EmulatedVpnConnection(VPNConnection):
         return customer_gateway_configuration(self)
 
     def describe(self) -> dict:
-        if self.state == "pending":
-            self.state = "available"
         options = {
             "EnableAcceleration": False,
             "StaticRoutesOnly": False,
@@ -239,20 +229,20 @@ def _check_tunnel_options(options: dict, tunnel: int) -> None:
         # The key itself is never echoed, as AWS doesn't echo it.
         raise invalid_parameter(f"The pre-shared key for tunnel {tunnel} is invalid: {rules.psk_problem(key)}")
     for name, (low, high) in {
-        "Phase1LifetimeSeconds": (900, 28800),
-        "Phase2LifetimeSeconds": (900, 3600),
-        "DPDTimeoutSeconds": (30, 2**31),
-        "RekeyFuzzPercentage": (0, 100),
-        "ReplayWindowSize": (64, 2048),
-        "RekeyMarginTimeSeconds": (60, 2**31),
+        "Phase1LifetimeSeconds": rules.PHASE1_LIFETIME_SECONDS,
+        "Phase2LifetimeSeconds": rules.PHASE2_LIFETIME_SECONDS,
+        "DPDTimeoutSeconds": (rules.DPD_TIMEOUT_MIN_SECONDS, 2**31),
+        "RekeyFuzzPercentage": rules.REKEY_FUZZ_PERCENTAGE,
+        "ReplayWindowSize": rules.REPLAY_WINDOW_SIZE,
+        "RekeyMarginTimeSeconds": (rules.REKEY_MARGIN_MIN_SECONDS, 2**31),
     }.items():
         if name in options and not low <= int(options[name]) <= high:
             raise invalid_parameter(f"{name} {options[name]} for tunnel {tunnel} must be between {low} and {high}")
     action = options.get("DPDTimeoutAction")
-    if action is not None and action not in ("clear", "none", "restart"):
+    if action is not None and action not in rules.DPD_TIMEOUT_ACTIONS:
         raise invalid_parameter(f"DPDTimeoutAction {action} for tunnel {tunnel} is invalid")
     startup = options.get("StartupAction")
-    if startup is not None and startup not in ("add", "start"):
+    if startup is not None and startup not in rules.STARTUP_ACTIONS:
         raise invalid_parameter(f"StartupAction {startup} for tunnel {tunnel} is invalid")
 
 
@@ -328,7 +318,7 @@ class SiteToSiteResponses:
                 raise invalid_parameter(f"TunnelInsideCidr {spec['TunnelInsideCidr']} is already used on gateway {vgw_id or tgw_id}")
             spec.setdefault("TunnelInsideCidr", _allocate_inside_cidr(self.ec2_backend, taken))
             taken.add(spec["TunnelInsideCidr"])
-            spec.setdefault("PreSharedKey", _random_psk())
+            spec.setdefault("PreSharedKey", generate_preshared_key())
             tunnels.append(Tunnel(_allocate_outside_ip(self.ec2_backend), spec))
         if tunnels[0].inside_cidr == tunnels[1].inside_cidr:
             raise invalid_parameter("The two tunnels must have different inside CIDRs")
@@ -342,16 +332,13 @@ class SiteToSiteResponses:
             "VpnGatewayId": vgw_id,
             "TransitGatewayId": tgw_id,
             "Options": options,
-            "tags": tags_from_specifications(self._get_param("TagSpecifications", []), "vpn-connection"),
+            "tags": self._parse_tag_specification().get("vpn-connection", {}),
         }
         connection = EmulatedVpnConnection(self.ec2_backend, connection_id, request, tunnels, psk_arn)
         self.ec2_backend.vpn_connections[connection_id] = connection
         if tgw_id:
             self._attach_to_transit_gateway(connection_id, tgw_id)
-        result = connection.describe()
-        result["State"] = "pending"
-        connection.state = "pending"
-        return ActionResult({"VpnConnection": result})
+        return ActionResult({"VpnConnection": connection.describe()})
 
     def describe_vpn_connections(self) -> ActionResult:
         ids = self._get_param("VpnConnectionIds", [])
@@ -375,6 +362,9 @@ class SiteToSiteResponses:
                 "route.destination-cidr-block": lambda c: [r["DestinationCidrBlock"] for r in c.static_route_list],
             },
         )
+        for connection in connections:
+            if connection.state == "pending":  # created "pending"; the next Describe finds it settled
+                connection.state = "available"
         return ActionResult({"VpnConnections": [c.describe() for c in connections]})
 
     def delete_vpn_connection(self) -> ActionResult:
