@@ -11,14 +11,17 @@ from stacks.config import LoadedEnvironment
 from stacks.vpn_stack import VpnStack
 
 
-def build_app(environments: list[LoadedEnvironment], outdir: Path) -> App:
+def build_app(
+    environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset()
+) -> App:
     app = App(outdir=str(outdir))
     with binding_type_checks_skipped():  # the config is validated; see modules/__init__.py
         for environment in environments:
-            VpnStack(app, environment)
+            VpnStack(app, environment, allow_replace=allow_replace)
     return app
 
 
-def synth(environments: list[LoadedEnvironment], outdir: Path) -> Path:
-    build_app(environments, outdir).synth()
+def synth(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset()) -> Path:
+    """`allow_replace` applies to every stack given: name one environment with it."""
+    build_app(environments, outdir, allow_replace).synth()
     return outdir

@@ -18,6 +18,7 @@ from modules.log_encryption_key import LogEncryptionKey
 from modules.site_to_site import SiteToSiteVpn, TunnelLogSettings
 from modules.vpn_gateway import VpnGateway
 from stacks.config import LoadedEnvironment
+from stacks.guard import lift_guard
 
 MANAGED_BY = "vpn-as-code"
 PKI_DIR_VARIABLE = "pki_dir"
@@ -31,7 +32,10 @@ def state_key(environment: str) -> str:
 class VpnStack(TerraformStack):
     """All VPN resources of one environment, named after its file: `cdktf deploy prod`."""
 
-    def __init__(self, scope: Construct, environment: LoadedEnvironment) -> None:
+    def __init__(
+        self, scope: Construct, environment: LoadedEnvironment, *, allow_replace: frozenset[str] = frozenset()
+    ) -> None:
+        """`allow_replace`: addresses whose prevent_destroy a reviewer lifted (see stacks/guard.py)."""
         super().__init__(scope, environment.name)
         name, cfg = environment.name, environment.config
 
@@ -131,3 +135,4 @@ class VpnStack(TerraformStack):
                 kms_key_arn=kms_key_arn,
                 prevent_destroy=cfg.prevent_destroy,
             )
+        lift_guard(self, allow_replace)

@@ -1,8 +1,11 @@
-"""`vpnctl`: validate, synthesize, plan and deploy the VPN environments.
+"""`vpnctl`: validate, synthesize, plan, review and deploy the VPN environments.
 
 `validate` never imports cdktf, so it answers in well under a second. Every
 command validates first: a bad config exits with status 2 and one
 `file: key: rule` line per problem, before anything is written.
+
+Exit statuses: 0 done; 1 Terraform or a tool failed; 2 bad config or
+arguments; 3 `review` found a replacement or destroy that prod's guard refuses.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     synth = commands.add_parser("synth", help="write Terraform JSON to the output folder")
     synth.add_argument("env", nargs="*", help="environment names (default: all)")
     synth.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    _allow_replace_option(synth)
     synth.set_defaults(handler=_synth)
 
     _terraform_command(
@@ -54,7 +58,34 @@ def _parser() -> argparse.ArgumentParser:
         commands, "deploy", _deploy, "synth, then terraform apply; prints tunnel outside IPs and Client VPN DNS names",
         "deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
     )
+    review = _terraform_command(
+        commands, "review", _review, "plan, then explain it for a pull request: replacements, consequences, policy",
+        "review a plan against the local AWS emulator instead of AWS",
+    )
+    review.add_argument("--markdown", type=Path, default=None, help="also write the review as Markdown to this file")
+    review.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
+
+    policy = commands.add_parser("policy", help="synth, then run the checkov policy pack; exit 1 on a failed check")
+    policy.add_argument("env", nargs="*", help="environment names (default: all)")
+    policy.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    policy.set_defaults(handler=_policy)
+
+    diff = commands.add_parser(
+        "diff", help="compare the synthesized JSON of two git refs, offline; marks changes that force replacement"
+    )
+    diff.add_argument("env", nargs="*", help="environment names (default: all)")
+    diff.add_argument("--base", required=True, help="git ref to compare against, e.g. origin/main")
+    diff.add_argument("--head", default=None, help="git ref to compare (default: the working tree)")
+    diff.add_argument("--markdown", type=Path, default=None, help="also write the diff as Markdown to this file")
+    diff.set_defaults(handler=_diff)
     return parser
+
+
+def _allow_replace_option(command) -> None:
+    command.add_argument(
+        "--allow-replace", action="append", default=[], metavar="ADDRESS",
+        help="lift prod's prevent_destroy for exactly this Terraform address (repeatable; one environment only)",
+    )
 
 
 def _terraform_command(commands, name: str, handler, summary: str, local_help: str) -> None:
@@ -65,15 +96,39 @@ def _terraform_command(commands, name: str, handler, summary: str, local_help: s
     command.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
     command.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
     command.add_argument("--local", action="store_true", help=local_help)
+    _allow_replace_option(command)
     command.set_defaults(handler=handler)
+    return command
 
 
 def _names(args) -> list[str] | None:
-    if args.command in ("plan", "deploy"):
+    if getattr(args, "allow_replace", None) and (getattr(args, "all", False) or len(args.env) != 1):
+        _usage_error(args, "--allow-replace names addresses of one environment: name exactly one")
+    if args.command in ("plan", "deploy", "review"):
         if not args.env and not args.all:
-            raise SystemExit(f"vpnctl {args.command}: name an environment, or use --all")
+            _usage_error(args, "name an environment, or use --all")
         return None if args.all else args.env
     return args.env or None
+
+
+def _usage_error(args, message: str):
+    print(f"vpnctl {args.command}: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_CONFIG)
+
+
+def _allowed(args) -> frozenset[str]:
+    return frozenset(getattr(args, "allow_replace", None) or ())
+
+
+def _guarded(run):
+    """Runs a synth-and-more step; an --allow-replace address that names no guarded resource exits 2."""
+    from stacks.guard import GuardError
+
+    try:
+        return run()
+    except GuardError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def _outdir(args) -> Path:
@@ -93,7 +148,10 @@ def _validate(args, environments: list[LoadedEnvironment]) -> int:
 def _synth(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.synth import synth_stacks
 
-    outdir = synth_stacks(environments, _outdir(args))
+    outdir = _outdir(args)
+    status = _guarded(lambda: synth_stacks(environments, outdir, _allowed(args)) and 0)
+    if status:
+        return status
     for env in environments:
         print(f"{env.name}: {outdir / 'stacks' / env.name / 'cdk.tf.json'}")
     return 0
@@ -102,13 +160,40 @@ def _synth(args, environments: list[LoadedEnvironment]) -> int:
 def _plan(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.planning import plan_environments
 
-    return plan_environments(environments, _outdir(args), args.build, local=args.local)
+    return _guarded(
+        lambda: plan_environments(environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args))
+    )
 
 
 def _deploy(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.deploying import deploy_environments
 
-    return deploy_environments(environments, _outdir(args), args.build, local=args.local)
+    return _guarded(
+        lambda: deploy_environments(environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args))
+    )
+
+
+def _review(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.reviewing import review_environments
+
+    return _guarded(
+        lambda: review_environments(
+            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
+            markdown_file=args.markdown, policy=not args.no_policy,
+        )
+    )
+
+
+def _policy(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.policy.command import check_environments
+
+    return check_environments(environments, _outdir(args))
+
+
+def _diff(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.review.offline_diff import diff_command
+
+    return diff_command(args.environments, [env.name for env in environments], args.base, args.head, args.markdown)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,10 @@ def deploy_summary(environment: LoadedEnvironment, outputs: dict, seconds: float
     return "\n".join(lines)
 
 
-def deploy_environments(environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool) -> int:
-    synth_stacks(environments, outdir)
+def deploy_environments(
+    environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool, allow_replace: frozenset[str] = frozenset()
+) -> int:
+    synth_stacks(environments, outdir, allow_replace)
     failed = 0
     for environment in environments:
         with ExitStack() as stack:

@@ -89,8 +89,10 @@ def local_emulator(stack: ExitStack, environment: LoadedEnvironment, build: Path
     return stack.enter_context(LocalAws(environment.config.account_id, log_file=log))
 
 
-def plan_environments(environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool) -> int:
-    synth_stacks(environments, outdir)
+def plan_environments(
+    environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool, allow_replace: frozenset[str] = frozenset()
+) -> int:
+    synth_stacks(environments, outdir, allow_replace)
     failed = 0
     for environment in environments:
         with ExitStack() as stack:

@@ -7,10 +7,12 @@ from pathlib import Path
 from stacks.config import LoadedEnvironment
 
 
-def synth_stacks(environments: list[LoadedEnvironment], outdir: Path) -> Path:
+def synth_stacks(
+    environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset()
+) -> Path:
     from stacks.app import synth
 
-    return synth(environments, outdir)
+    return synth(environments, outdir, allow_replace)
 
 
 def stack_dir(outdir: Path, environment: str) -> Path:

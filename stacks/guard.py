@@ -1,0 +1,42 @@
+"""The prod guard, lifted for exactly the addresses a reviewer allowed.
+
+prevent_destroy makes Terraform refuse any plan that replaces or destroys a
+guarded resource. After a review, `--allow-replace ADDRESS` (or
+VPN_ALLOW_REPLACE for `cdktf deploy`) synthesizes without it for those
+addresses only; every other guarded resource keeps it.
+"""
+
+from __future__ import annotations
+
+from cdktf import TerraformResource, TerraformStack
+
+
+class GuardError(ValueError):
+    """An allowed address names no guarded resource: a typo must not pass silently."""
+
+
+def guarded_addresses(stack: TerraformStack) -> dict[str, TerraformResource]:
+    """Address -> resource, for every resource of `stack` that carries prevent_destroy."""
+    guarded = {}
+    for node in stack.node.find_all():
+        if isinstance(node, TerraformResource):
+            lifecycle = node.lifecycle
+            if lifecycle is not None and lifecycle.prevent_destroy:
+                guarded[f"{node.terraform_resource_type}.{node.friendly_unique_id}"] = node
+    return guarded
+
+
+def lift_guard(stack: TerraformStack, addresses: frozenset[str]) -> None:
+    """Drops prevent_destroy from exactly `addresses`; raises GuardError for any that isn't guarded."""
+    if not addresses:
+        return
+    guarded = guarded_addresses(stack)
+    unknown = sorted(addresses - set(guarded))
+    if unknown:
+        listed = "\n".join(f"  {address}" for address in sorted(guarded)) or "  (none)"
+        raise GuardError(
+            f"allow_replace: {', '.join(unknown)} is not a resource guarded by prevent_destroy in "
+            f"stack {stack.node.id}; guarded resources:\n{listed}"
+        )
+    for address in addresses:
+        guarded[address].add_override("lifecycle.prevent_destroy", False)

@@ -1,0 +1,118 @@
+"""Runs checkov on synthesized stacks with the project's VPN checks.
+
+checkov lives in its own virtualenv (it pins packages the project's emulator
+can't use); `make setup` links its binary next to the project's Python. Only
+`terraform_json` scans what cdktf writes, and checkov exits 0 on a parse error,
+so parse errors are checked here.
+
+Prod gets every check. Other environments skip the checks that are prod
+policy: a year of log retention, KMS on logs and topics, and strict crypto and
+access rules. Each skip says why, and the skip list is the only place that
+says which checks are prod-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+CHECKS_DIR = Path(__file__).parent / "checks"
+STRICT_ENVIRONMENTS = frozenset({"prod"})
+PROD_ONLY: dict[str, str] = {
+    "CKV_VPNAC_3": "strong tunnel crypto is prod policy; dev and staging may test older devices",
+    "CKV_VPNAC_5": "an all-groups internet rule is allowed outside prod",
+    "CKV_VPNAC_6": "a year of KMS-encrypted logs is prod policy",
+    "CKV_AWS_158": "KMS on log groups is prod policy (CKV_VPNAC_6)",
+    "CKV_AWS_338": "a year of log retention is prod policy (CKV_VPNAC_6)",
+    "CKV_AWS_26": "KMS on the alarm topic comes with prod's log key",
+}
+
+
+class PolicyError(RuntimeError):
+    """checkov is missing, failed, or could not parse a file."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    check_name: str
+    resource: str  # the Terraform address, type.name
+    file: str
+
+
+@dataclass(frozen=True)
+class PolicyReport:
+    passed: int
+    failed: tuple[Finding, ...]
+    skipped: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def checkov_binary() -> str:
+    """VPNCTL_CHECKOV, else the checkov beside this Python (make setup links it), else PATH."""
+    configured = os.environ.get("VPNCTL_CHECKOV")
+    found = configured or shutil.which("checkov", path=str(Path(sys.executable).parent)) or shutil.which("checkov")
+    if not found:
+        raise PolicyError("checkov is not installed: run `make setup`, or set VPNCTL_CHECKOV to its path")
+    return found
+
+
+def skips_for(environment: str | None) -> dict[str, str]:
+    """Checks skipped for `environment`; None (a fixture) runs everything."""
+    return {} if environment is None or environment in STRICT_ENVIRONMENTS else dict(PROD_ONLY)
+
+
+def scan(files: list[Path], environment: str | None) -> dict[Path, PolicyReport]:
+    """One checkov run over `files` (each a cdk.tf.json); a report per file."""
+    skips = skips_for(environment)
+    command = [checkov_binary(), "--framework", "terraform_json", "--output", "json", "--skip-download",
+               "--external-checks-dir", str(CHECKS_DIR)]
+    for file in files:
+        command += ["--file", str(file)]
+    if skips:
+        command += ["--skip-check", ",".join(sorted(skips))]
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}  # no download of Prisma Cloud guideline IDs: no network here
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode not in (0, 1) or not result.stdout.strip():
+        raise PolicyError(f"checkov failed with exit status {result.returncode}:\n{result.stderr[-2000:]}")
+    return _reports(json.loads(result.stdout), files, skips)
+
+
+def _reports(raw, files: list[Path], skips: dict[str, str]) -> dict[Path, PolicyReport]:
+    runs = raw if isinstance(raw, list) else [raw]
+    passed: dict[Path, int] = {file.resolve(): 0 for file in files}
+    failed: dict[Path, list[Finding]] = {file.resolve(): [] for file in files}
+    for run in runs:
+        if run.get("summary", {}).get("parsing_errors"):
+            raise PolicyError(f"checkov could not parse: {run['results'].get('parsing_errors')}")
+        results = run.get("results", {})
+        for check in results.get("passed_checks", []):
+            passed[Path(check["file_abs_path"]).resolve()] += 1
+        for check in results.get("failed_checks", []):
+            file = Path(check["file_abs_path"]).resolve()
+            failed[file].append(
+                Finding(check["check_id"], check["check_name"], _address(file, check["resource"]), file.name)
+            )
+    return {
+        file: PolicyReport(passed[file.resolve()], tuple(failed[file.resolve()]), tuple(sorted(skips)))
+        for file in files
+    }
+
+
+def _address(file: Path, resource: str) -> str:
+    """checkov names terraform_json resources `resource.NAME`; the address is `TYPE.NAME`."""
+    kind, _, name = resource.partition(".")
+    if kind != "resource":
+        return resource
+    for resource_type, body in json.loads(file.read_text()).get("resource", {}).items():
+        if name in body:
+            return f"{resource_type}.{name}"
+    return resource

@@ -1,0 +1,1 @@
+"""Plan review for pull requests: what a VPN change does, in plain words."""

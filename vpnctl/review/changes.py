@@ -1,0 +1,164 @@
+"""What a plan changes, read from `terraform show -json`, with secrets masked.
+
+A sensitive value never leaves this module: comparisons use the real values,
+but every rendering of a value marked sensitive (before or after) is
+"(sensitive)".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from vpnctl.review import force_new
+from vpnctl.review.names import human_name
+
+SENSITIVE = "(sensitive)"
+UNKNOWN = "(known after apply)"
+LONG = 60
+ACTIONS = ("create", "update", "replace", "delete")
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str
+    before: str
+    after: str
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    address: str
+    resource_type: str
+    name: str
+    action: str  # one of ACTIONS
+    attributes: tuple[AttributeChange, ...] = ()
+    consequences: tuple[str, ...] = ()
+
+    @property
+    def forced_by(self) -> list[str]:
+        return [change.path for change in self.attributes if change.forces_replacement]
+
+
+def action_of(actions: list[str]) -> str | None:
+    if set(actions) == {"create", "delete"}:
+        return "replace"
+    if actions in (["create"], ["update"], ["delete"]):
+        return actions[0]
+    return None  # no-op, read
+
+
+def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[ResourceChange]:
+    """Every managed resource the plan changes, in plan order."""
+    out = []
+    for raw in plan.get("resource_changes", []):
+        action = action_of(raw["change"]["actions"])
+        if raw.get("mode") != "managed" or action is None:
+            continue
+        address, kind = raw["address"], raw["type"]
+        name = human_name(construct_paths.get(address, address))
+        change = raw["change"]
+        attributes: list[AttributeChange] = []
+        consequences: list[str] = []
+        if action in ("update", "replace"):
+            forced = {_path(p) for p in change.get("replace_paths") or []}
+            for path, before, after in attribute_diff(
+                change.get("before"), change.get("after"),
+                change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown"), "",
+            ):
+                is_forced = path in forced or (action == "replace" and force_new.forces_replacement(kind, path))
+                if action == "replace" and after == UNKNOWN and not is_forced:
+                    continue  # computed attributes of the new resource: noise
+                attributes.append(AttributeChange(path, before, after, is_forced))
+        if action == "replace":
+            consequences.append(force_new.REPLACED.get(kind, "the resource is deleted and created again"))
+        elif action == "delete" and kind in force_new.DESTROYED:
+            consequences.append(force_new.DESTROYED[kind])
+        elif action == "update":
+            consequences += force_new.update_notes(kind, [a.path for a in attributes])
+        out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences)))
+    return out
+
+
+def counts(changes: list[ResourceChange]) -> dict[str, int]:
+    totals = dict.fromkeys(ACTIONS, 0)
+    for change in changes:
+        totals[change.action] += 1
+    return totals
+
+
+def _path(parts: list) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _join(path: str, key) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def _sub(mask, key):
+    if isinstance(mask, dict):
+        return mask.get(key)
+    if isinstance(mask, list) and isinstance(key, int) and key < len(mask):
+        return mask[key]
+    return mask if mask is True else None
+
+
+def attribute_diff(before, after, before_sensitive, after_sensitive, after_unknown, path):
+    """(path, before, after) for every leaf that differs, rendered and masked."""
+    if after_unknown is True:
+        return [(path, render(before, before_sensitive), UNKNOWN)]
+    if before_sensitive is True or after_sensitive is True:
+        return [] if before == after else [(path, SENSITIVE, SENSITIVE)]
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = sorted(set(before) | set(after))
+        pairs = [(k, before.get(k), after.get(k)) for k in keys]
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after) and any(
+        isinstance(item, (dict, list)) for item in before + after
+    ):
+        pairs = [(i, b, a) for i, (b, a) in enumerate(zip(before, after))]
+    else:
+        has_secret = _any_true(before_sensitive) or _any_true(after_sensitive)
+        if before == after and not _any_true(after_unknown):
+            return []
+        if has_secret:
+            return [(path, SENSITIVE, SENSITIVE)]
+        return [(path, render(before, None), UNKNOWN if _any_true(after_unknown) else render(after, None))]
+    out = []
+    for key, b, a in pairs:
+        out += attribute_diff(b, a, _sub(before_sensitive, key), _sub(after_sensitive, key), _sub(after_unknown, key),
+                     _join(path, key))
+    return out
+
+
+def _any_true(mask) -> bool:
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_any_true(v) for v in mask.values())
+    if isinstance(mask, list):
+        return any(_any_true(v) for v in mask)
+    return False
+
+
+def render(value, sensitive) -> str:
+    """A value as a reviewer reads it: short values as JSON, long or multi-line ones summarized."""
+    if _any_true(sensitive):
+        return SENSITIVE
+    if value is None:
+        return "null"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    if text.lstrip().startswith("-----BEGIN CERTIFICATE-----"):
+        return f"(certificate sha256:{hashlib.sha256(text.strip().encode()).hexdigest()[:12]})"
+    if "\n" in text:
+        return f"({text.count(chr(10)) + 1} lines)"
+    if len(text) > LONG:
+        return text[: LONG - 1] + "…"
+    return text
+

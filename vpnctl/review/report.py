@@ -1,0 +1,28 @@
+"""One environment's review: the changes, what the prod guard refused, and the policy findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vpnctl.policy.scan import PolicyReport
+from vpnctl.review.changes import ResourceChange
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a plan or a tool failed
+EXIT_REFUSED = 3  # the prod guard refused a replacement or destroy
+
+
+@dataclass
+class EnvironmentReview:
+    environment: str
+    changes: list[ResourceChange] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # addresses prevent_destroy refused
+    policy: PolicyReport | None = None
+    error: str | None = None  # the plan failed
+    policy_error: str | None = None  # checkov failed (not: a check failed)
+
+    @property
+    def exit_status(self) -> int:
+        if self.error or self.policy_error:
+            return EXIT_FAILED
+        return EXIT_REFUSED if self.refused else EXIT_OK

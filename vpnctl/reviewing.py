@@ -1,0 +1,120 @@
+"""`vpnctl review`: plan each environment, explain the plan, and check policy.
+
+When prod's guard refuses a plan, the review re-plans with the guard lifted for
+exactly the refused addresses, so the reviewer sees which attributes force the
+replacement, and the review exits with EXIT_REFUSED. That second synth runs in
+a subprocess: the jsii runtime serves one thread, and reviews run in threads
+in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from stacks.config import LoadedEnvironment
+from vpnctl.planning import local_emulator, plan_environment
+from vpnctl.policy.scan import PolicyError, scan
+from vpnctl.review import render
+from vpnctl.review.changes import resource_changes
+from vpnctl.review.names import construct_paths
+from vpnctl.review.report import EXIT_FAILED, EXIT_OK, EnvironmentReview
+from vpnctl.synth import stack_dir, synth_stacks
+from vpnctl.terraform import TerraformError
+
+REFUSAL = re.compile(r"Resource (\S+) has lifecycle\.prevent_destroy set")
+
+
+def refused_addresses(terraform_output: str) -> list[str]:
+    """Addresses whose prevent_destroy made Terraform refuse the plan."""
+    return sorted(set(REFUSAL.findall(" ".join(terraform_output.split()))))
+
+
+def review_environment(
+    environment: LoadedEnvironment,
+    outdir: Path,
+    build: Path,
+    *,
+    aws=None,
+    allow_replace: frozenset[str] = frozenset(),
+    secret_values: dict[str, str] | None = None,
+    policy: bool = True,
+) -> EnvironmentReview:
+    """Reviews one environment already synthesized to `outdir` (with `allow_replace`)."""
+    review = EnvironmentReview(environment.name)
+    synthesized = stack_dir(outdir, environment.name) / "cdk.tf.json"
+    try:
+        plan = plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values)
+    except TerraformError as exc:
+        review.refused = refused_addresses(exc.output)
+        if not review.refused:
+            review.error = _first_error(exc)
+            return review
+        unguarded = build.resolve() / "review-unguarded"
+        try:
+            _synth_in_subprocess(environment, unguarded, allow_replace | set(review.refused))
+            plan = plan_environment(environment, unguarded, build, aws=aws, secret_values=secret_values)
+        except (TerraformError, subprocess.CalledProcessError) as again:
+            review.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
+            return review
+    review.changes = resource_changes(plan, construct_paths(json.loads(synthesized.read_text())))
+    if policy:
+        try:
+            review.policy = scan([synthesized], environment.name)[synthesized]
+        except PolicyError as exc:
+            review.policy_error = str(exc)
+    return review
+
+
+def review_environments(
+    environments: list[LoadedEnvironment],
+    outdir: Path,
+    build: Path,
+    *,
+    local: bool,
+    allow_replace: frozenset[str] = frozenset(),
+    markdown_file: Path | None = None,
+    policy: bool = True,
+) -> int:
+    synth_stacks(environments, outdir, allow_replace)
+    reviews = []
+    for environment in environments:
+        with ExitStack() as stack:
+            aws = local_emulator(stack, environment, build, local)
+            reviews.append(
+                review_environment(environment, outdir, build, aws=aws, allow_replace=allow_replace, policy=policy)
+            )
+    print(render.terminal(reviews), end="")
+    if markdown_file is not None:
+        markdown_file.parent.mkdir(parents=True, exist_ok=True)
+        markdown_file.write_text(render.markdown(reviews))
+        print(f"review: {markdown_file}")
+    return exit_status(reviews)
+
+
+def exit_status(reviews: list[EnvironmentReview]) -> int:
+    statuses = {review.exit_status for review in reviews}
+    if EXIT_FAILED in statuses:
+        return EXIT_FAILED
+    return max(statuses, default=EXIT_OK)
+
+
+def _synth_in_subprocess(environment: LoadedEnvironment, outdir: Path, allow_replace: set[str]) -> None:
+    command = [sys.executable, "-m", "vpnctl", "--environments", str(Path(environment.source).resolve().parent),
+               "synth", environment.name, "--out", str(outdir)]
+    for address in sorted(allow_replace):
+        command += ["--allow-replace", address]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+
+
+def _first_error(exc: Exception) -> str:
+    """The first `Error:` line Terraform printed (its summary), else the exception."""
+    output = getattr(exc, "output", None) or getattr(exc, "stderr", None) or ""
+    for line in output.splitlines():
+        if line.strip().startswith("Error:"):
+            return line.strip()
+    return str(exc)
