@@ -8,6 +8,7 @@ from cdktf import App
 
 from modules import binding_type_checks_skipped
 from stacks.config import LoadedEnvironment
+from stacks.guard import check_all_matched
 from stacks.vpn_stack import VpnStack
 
 
@@ -16,8 +17,8 @@ def build_app(
 ) -> App:
     app = App(outdir=str(outdir))
     with binding_type_checks_skipped():  # the config is validated; see modules/__init__.py
-        for environment in environments:
-            VpnStack(app, environment, allow_replace=allow_replace)
+        stacks = [VpnStack(app, environment, allow_replace=allow_replace) for environment in environments]
+    check_all_matched(allow_replace, set().union(*(stack.replace_allowed for stack in stacks)), stacks)
     return app
 
 

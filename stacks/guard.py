@@ -26,17 +26,27 @@ def guarded_addresses(stack: TerraformStack) -> dict[str, TerraformResource]:
     return guarded
 
 
-def lift_guard(stack: TerraformStack, addresses: frozenset[str]) -> None:
-    """Drops prevent_destroy from exactly `addresses`; raises GuardError for any that isn't guarded."""
+def lift_guard(stack: TerraformStack, addresses: frozenset[str]) -> set[str]:
+    """Drops prevent_destroy from those of `addresses` guarded in `stack`; returns them."""
     if not addresses:
-        return
+        return set()
     guarded = guarded_addresses(stack)
-    unknown = sorted(addresses - set(guarded))
-    if unknown:
-        listed = "\n".join(f"  {address}" for address in sorted(guarded)) or "  (none)"
-        raise GuardError(
-            f"allow_replace: {', '.join(unknown)} is not a resource guarded by prevent_destroy in "
-            f"stack {stack.node.id}; guarded resources:\n{listed}"
-        )
-    for address in addresses:
+    matched = addresses & set(guarded)
+    for address in matched:
         guarded[address].add_override("lifecycle.prevent_destroy", False)
+    return matched
+
+
+def check_all_matched(addresses: frozenset[str], matched: set[str], stacks: list[TerraformStack]) -> None:
+    """GuardError naming every allowed address that no stack guards, and the ones they do guard."""
+    unknown = sorted(addresses - matched)
+    if not unknown:
+        return
+    listed = "\n".join(
+        f"  {address}" for stack in stacks for address in sorted(guarded_addresses(stack))
+    ) or "  (none)"
+    names = ", ".join(stack.node.id for stack in stacks)
+    raise GuardError(
+        f"allow_replace: {', '.join(unknown)} is not a resource guarded by prevent_destroy in {names}; "
+        f"guarded resources:\n{listed}"
+    )

@@ -135,4 +135,4 @@ class VpnStack(TerraformStack):
                 kms_key_arn=kms_key_arn,
                 prevent_destroy=cfg.prevent_destroy,
             )
-        lift_guard(self, allow_replace)
+        self.replace_allowed = lift_guard(self, allow_replace)

@@ -82,10 +82,13 @@ def synthesized_dir(tmp_path_factory, shipped) -> Path:
 
 # ---- the apply lifecycle (tests/lifecycle.py), started first and checked last --------------
 
+LIFECYCLE_FILES = ("test_apply.py", "test_review_scenarios.py")
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """test_apply.py's tests run last; their Terraform pipelines start with the session."""
-    lifecycle_items = [item for item in items if item.path.name == "test_apply.py"]
-    items[:] = [item for item in items if item.path.name != "test_apply.py"] + lifecycle_items
+    """The lifecycle's tests run last; their Terraform pipelines start with the session."""
+    lifecycle_items = [item for item in items if item.path.name in LIFECYCLE_FILES]
+    items[:] = [item for item in items if item.path.name not in LIFECYCLE_FILES] + lifecycle_items
     config._vpn_lifecycle_selected = bool(lifecycle_items)
 
 

@@ -1,11 +1,15 @@
-"""The apply lifecycle against the local emulator, run in background threads.
+"""The apply lifecycle and the plan reviews against the local emulator, run in background threads.
 
 The provider waits a fixed 4 minutes after creating or deleting each Client VPN
 subnet association before it looks at it (ClientVPNNetworkAssociationCreatedDelay
 in provider 5.100.0), so a full apply takes minutes however fast the emulator
 is. Each environment's steps run as one pipeline in its own thread, started
 when the session starts (see conftest), while the other tests run; the tests in
-test_apply.py then read what the pipelines recorded.
+test_apply.py and test_review_scenarios.py then read what the pipelines recorded.
+
+The review scenarios run on the state `npx cdktf deploy dev` leaves, prod's
+refused replacement on prod's applied state, and the pre-shared key rotation on
+staging's, so no scenario pays for an apply of its own.
 """
 
 from __future__ import annotations
@@ -43,9 +47,14 @@ DEV_EDITS = {
             ('  authorization "lab-office" {', '  authorization "vpc-dns" {\n    networks = ["10.10.0.2/32"]\n  }\n  authorization "lab-office" {')],
     "dpd": [('    inside_cidr = "169.254.50.0/30"\n', '    inside_cidr = "169.254.50.0/30"\n    dpd_timeout_seconds = 40\n')],
     "cgw": [('"198.51.100.20"', '"198.51.100.21"')],
-    "inside": [('"198.51.100.20"', '"198.51.100.21"'), ('"169.254.50.0/30"', '"169.254.52.0/30"')],
+    "inside": [('"169.254.50.0/30"', '"169.254.52.0/30"')],
+    "rule": [('  authorization "lab-office" {\n    networks = ["192.168.50.0/24"]\n  }\n', "")],
+    "cidr": [('"10.110.0.0/22"', '"10.111.0.0/22"')],
+    "cert": [],  # the same config, with a renewed PKI: see _reviews
 }
 PROD_EDITS = {"inside": [('"169.254.10.0/30"', '"169.254.12.0/30"')]}
+PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
+STAGING_ROTATED_SECRET = "staging/vpn/munich-lab/tunnel1"
 
 
 def variant(name: str, edits: list[tuple[str, str]], folder: Path):
@@ -61,13 +70,18 @@ def variant(name: str, edits: list[tuple[str, str]], folder: Path):
     return load_environment(folder / f"{name}.hcl")
 
 
-def actions(plan: dict) -> dict[str, list[str]]:
-    """Changed resources by address (hash stripped) and their actions."""
-    out = {}
-    for change in plan.get("resource_changes", []):
-        if change["change"]["actions"] != ["no-op"] and change["mode"] == "managed":
-            out[re.sub(r"_[0-9A-F]{8}$", "", change["address"])] = change["change"]["actions"]
-    return out
+def reviewed(review) -> dict:
+    """What a test needs of a review: its renderings, exit status, and actions by address (hash stripped)."""
+    from vpnctl.review import render
+
+    return {
+        "markdown": render.markdown([review]),
+        "terminal": render.terminal([review]),
+        "exit": review.exit_status,
+        "actions": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.action for c in review.changes},
+        "forced_by": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.forced_by for c in review.changes},
+        "refused": review.refused,
+    }
 
 
 class Lifecycle:
@@ -85,25 +99,30 @@ class Lifecycle:
         if self.started:
             return
         self.started = True
-        # Synth in this thread: one jsii runtime, not shared across threads.
+        # Synth in this thread: one jsii runtime, not shared across threads. Each pipeline is
+        # submitted as soon as what it needs is synthesized; the longest (staging) needs nothing.
+        submit = self._pool.submit
+        self.futures["staging"] = submit(self._staging, shipped["staging"], synthesized_dir)
         variants = {}
-        for scenario, edits in DEV_EDITS.items():
-            env = variant("dev", edits, self.base / f"env-dev-{scenario}")
-            outdir = self.base / f"out-dev-{scenario}"
-            synth_stacks([env], outdir)
-            variants[("dev", scenario)] = (env, outdir)
-        env = variant("prod", PROD_EDITS["inside"], self.base / "env-prod-inside")
-        synth_stacks([env], self.base / "out-prod-inside")
-        variants[("prod", "inside")] = (env, self.base / "out-prod-inside")
+
+        def synth_variant(name: str, scenario: str, edits, allow_replace=frozenset(), label=None) -> None:
+            env = variant(name, edits, self.base / f"env-{name}-{scenario}")
+            outdir = self.base / f"out-{name}-{label or scenario}"
+            synth_stacks([env], outdir, allow_replace)
+            variants[(name, label or scenario)] = (env, outdir)
+
+        synth_variant("dev", "cgw", DEV_EDITS["cgw"])
+        self.futures["dev"] = submit(self._dev, shipped["dev"], synthesized_dir, variants)
+        synth_variant("prod", "inside", PROD_EDITS["inside"])
+        synth_variant("prod", "inside", PROD_EDITS["inside"], frozenset({PROD_BERLIN_CONNECTION}), label="allowed")
+        self.futures["prod"] = submit(self._prod, shipped["prod"], synthesized_dir, variants)
         fast = _without_client_vpn(variant("dev", [], self.base / "env-fast"), self.base / "env-fast")
         synth_stacks([fast], self.base / "out-fast")
-
-        submit = self._pool.submit
-        self.futures["dev"] = submit(self._dev, shipped["dev"], synthesized_dir, variants)
-        self.futures["staging"] = submit(self._apply_then_destroy, shipped["staging"], synthesized_dir)
-        self.futures["prod"] = submit(self._prod, shipped["prod"], synthesized_dir, variants[("prod", "inside")])
         self.futures["interrupted"] = submit(self._interrupted, fast, self.base / "out-fast")
-        self.futures["cdktf"] = submit(self._cdktf_deploy, shipped["dev"])
+        for scenario, edits in DEV_EDITS.items():
+            if scenario != "cgw":
+                synth_variant("dev", scenario, edits)
+        self.futures["cdktf"] = submit(self._cdktf_deploy, shipped["dev"], variants)
 
     def result(self, name: str, timeout: float = 1800) -> dict:
         return self.futures[name].result(timeout=timeout)
@@ -125,11 +144,21 @@ class Lifecycle:
         record["second_plan"] = count_changes(terraform.plan(build / "second.tfplan"))
         return terraform
 
-    def _apply_then_destroy(self, env, outdir: Path) -> dict:
+    def _staging(self, env, outdir: Path) -> dict:
+        """Apply, rotate a pre-shared key behind the stack's back and review that, then destroy."""
+        from vpnctl.preshared_keys import generate_preshared_key
+        from vpnctl.reviewing import review_environment
+
         record: dict = {}
-        build = self.base / f"build-{env.name}"
+        build = self.base / "build-staging"
         with self._emulator(env, env.name) as aws:
             terraform = self._apply(env, outdir, build, aws, record)
+            secrets = aws.client("secretsmanager", env.config.region)
+            old = secrets.get_secret_value(SecretId=STAGING_ROTATED_SECRET)["SecretString"]
+            new = generate_preshared_key()
+            secrets.put_secret_value(SecretId=STAGING_ROTATED_SECRET, SecretString=new)
+            record["preshared_keys"] = (old, new)
+            record["review_psk"] = reviewed(review_environment(env, outdir, build, aws=aws))
             terraform.destroy()
             record["after_destroy"] = aws.resources(env.config.region)
         return record
@@ -138,36 +167,37 @@ class Lifecycle:
         record: dict = {}
         build = self.base / "build-dev"
         with self._emulator(env, "dev") as aws:
-            base = self._apply(env, outdir, build, aws, record)
-            for scenario in ("add", "dpd", "cgw"):
-                variant_env, variant_out = variants[("dev", scenario)]
-                terraform = prepare(variant_env, variant_out, build, aws)
-                record[f"plan_{scenario}"] = actions(terraform.plan(build / f"{scenario}.tfplan"))
+            self._apply(env, outdir, build, aws, record)
             # Apply the customer gateway change: the connection must keep its tunnels.
             variant_env, variant_out = variants[("dev", "cgw")]
             terraform = prepare(variant_env, variant_out, build, aws)
             terraform.apply()
             record["outputs_after_cgw"] = terraform.outputs()
             record["resources_after_cgw"] = aws.resources(env.config.region)
-            variant_env, variant_out = variants[("dev", "inside")]
-            terraform = prepare(variant_env, variant_out, build, aws)
-            record["plan_inside"] = actions(terraform.plan(build / "inside.tfplan"))
             # Back on the shipped stack's folder, destroy everything the state holds.
             base = prepare(env, outdir, build, aws)
             base.destroy()
             record["after_destroy"] = aws.resources(env.config.region)
         return record
 
-    def _prod(self, env, outdir: Path, inside_variant) -> dict:
+    def _prod(self, env, outdir: Path, variants: dict) -> dict:
+        """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace."""
+        from vpnctl.reviewing import review_environment
+
         record: dict = {}
         build = self.base / "build-prod"
         with self._emulator(env, "prod") as aws:
             self._apply(env, outdir, build, aws, record)
-            variant_env, variant_out = inside_variant
+            variant_env, variant_out = variants[("prod", "inside")]
+            record["review_refused"] = reviewed(review_environment(variant_env, variant_out, build, aws=aws))
+            variant_env, variant_out = variants[("prod", "allowed")]
+            allowed = frozenset({PROD_BERLIN_CONNECTION})
+            record["review_allowed"] = reviewed(
+                review_environment(variant_env, variant_out, build, aws=aws, allow_replace=allowed)
+            )
             terraform = prepare(variant_env, variant_out, build, aws)
-            result = terraform.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", check=False)
-            record["inside_plan_status"] = result.returncode
-            record["inside_plan_output"] = result.stdout + result.stderr
+            terraform.apply()
+            record["outputs_after_replace"] = terraform.outputs()
         return record
 
     def _interrupted(self, env, outdir: Path) -> dict:
@@ -201,8 +231,9 @@ class Lifecycle:
             record["state"] = sorted(terraform.run("state", "list").stdout.split())
         return record
 
-    def _cdktf_deploy(self, env) -> dict:
-        """`npx cdktf deploy dev --auto-approve`, with the emulator's endpoint and test credentials as a user sets real ones."""
+    def _cdktf_deploy(self, env, variants: dict) -> dict:
+        """`npx cdktf deploy dev --auto-approve`, with the emulator's endpoint and test credentials as a user
+        sets real ones; then the dev review scenarios on the state it leaves."""
         from vpnctl.dev_pki import ensure_dev_pki, pki_folders
         from vpnctl.local_aws import seed_environment
         from vpnctl.terraform import find_provider_mirror, write_cli_config
@@ -236,7 +267,22 @@ class Lifecycle:
             record["resources"] = aws.resources(env.config.region)
             terraform = Terraform(outdir / "stacks" / "dev", Path(user_env["TF_CLI_CONFIG_FILE"]), aws.terraform_env())
             record["state"] = sorted(terraform.run("state", "list", check=False).stdout.split())
+            if record["status"] == 0:
+                record["reviews"] = self._reviews(aws, build, variants)
         return record
+
+    def _reviews(self, aws: LocalAws, build: Path, variants: dict) -> dict:
+        """`vpnctl review` of each dev scenario against the deployed state (plans only: nothing changes)."""
+        from vpnctl.reviewing import review_environment
+
+        reviews = {}
+        for scenario in DEV_EDITS:
+            variant_env, variant_out = variants[("dev", scenario)]
+            # A renewed PKI: a build folder of its own gets fresh throwaway certificates.
+            scenario_build = self.base / "build-cdktf-renewed" if scenario == "cert" else build
+            reviews[scenario] = reviewed(review_environment(variant_env, variant_out, scenario_build, aws=aws))
+        reviews["pki_dirs"] = [build / "pki", self.base / "build-cdktf-renewed" / "pki"]
+        return reviews
 
 
 def _without_client_vpn(env, folder: Path):

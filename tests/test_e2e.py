@@ -51,3 +51,16 @@ def test_cdktf_cli_synth_writes_the_same_three_stacks(tmp_path, synthesized_dir)
         ours = json.loads((synthesized_dir / "stacks" / env / "cdk.tf.json").read_text())
         cli = json.loads((tmp_path / "stacks" / env / "cdk.tf.json").read_text())
         assert cli == ours, env
+
+
+def test_vpnctl_review_local_prints_the_terminal_view_and_writes_the_comment(tmp_path):
+    """The review command as the README shows it: a fresh emulator has no state, so prod is all additions."""
+    markdown = tmp_path / "review.md"
+    result = run([".venv/bin/vpnctl", "review", "prod", "--local", "--build", str(tmp_path / "build"),
+                  "--out", str(tmp_path / "out"), "--markdown", str(markdown)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("prod: 49 to add, 0 to change, 0 to replace, 0 to destroy\n")
+    assert "  policy: 60 passed, 0 failed" in result.stdout
+    text = markdown.read_text()
+    assert text.startswith("<!-- vpnctl-review -->\n## VPN plan review\n\n### prod: 49 to add")
+    assert "✅ checkov: 60 passed, 0 failed." in text

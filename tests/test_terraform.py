@@ -196,3 +196,17 @@ def test_nothing_under_cdktf_out_holds_a_key_or_a_machine_path(plans, synthesize
                 for key in ("tunnel1_preshared_key", "tunnel2_preshared_key"):
                     if key in connection:  # only ever a reference to the secret, never a literal
                         assert connection[key].startswith("${data.aws_secretsmanager_secret_version.")
+
+
+def test_every_force_new_attribute_is_an_argument_of_the_provider(provider_schema):
+    """The review's force-new table names real arguments of provider 5.100.0, nested ones in their block."""
+    from vpnctl.review.force_new import FORCE_NEW
+
+    for resource_type, paths in FORCE_NEW.items():
+        block = provider_schema["resource_schemas"][resource_type]["block"]
+        for path in paths:
+            head, _, nested = path.partition(".")
+            if nested:
+                assert nested in block["block_types"][head]["block"]["attributes"], f"{resource_type}: {path}"
+            else:
+                assert head in _arguments(provider_schema, resource_type), f"{resource_type}: {path}"

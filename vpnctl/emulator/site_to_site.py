@@ -193,6 +193,7 @@ def _allocations(backend) -> dict:
 
 
 def _allocate_outside_ip(backend) -> str:
+    """The next never-used address of the pool."""
     used = _allocations(backend)["outside"]
     for address in OUTSIDE_POOL.hosts():
         text = str(address)
@@ -371,9 +372,8 @@ class SiteToSiteResponses:
         connection = self._connection()
         connection.state = "deleted"
         connection.static_route_list = []
-        used = _allocations(self.ec2_backend)["outside"]
-        for tunnel in connection.tunnel_list:
-            used.discard(tunnel.outside_ip)
+        # Outside IPs are not handed out again: a replaced connection gets new ones, as on AWS,
+        # so the outage a replacement causes is visible here too.
         if connection.transit_gateway_id:
             for attachment in self.ec2_backend.describe_transit_gateway_attachments():
                 if attachment.resource_id == connection.id:

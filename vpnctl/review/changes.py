@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass
 
 from vpnctl.review import force_new
-from vpnctl.review.names import human_name
+from vpnctl.review.names import name_for
 
 SENSITIVE = "(sensitive)"
 UNKNOWN = "(known after apply)"
 LONG = 60
 ACTIONS = ("create", "update", "replace", "delete")
+UNSET = frozenset({"", "null", "0", "false", "[]", "{}"})  # rendered values that mean "not set"
 
 
 @dataclass(frozen=True)
@@ -58,20 +59,12 @@ def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[Resour
         if raw.get("mode") != "managed" or action is None:
             continue
         address, kind = raw["address"], raw["type"]
-        name = human_name(construct_paths.get(address, address))
+        name = name_for(address, construct_paths)
         change = raw["change"]
         attributes: list[AttributeChange] = []
         consequences: list[str] = []
         if action in ("update", "replace"):
-            forced = {_path(p) for p in change.get("replace_paths") or []}
-            for path, before, after in attribute_diff(
-                change.get("before"), change.get("after"),
-                change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown"), "",
-            ):
-                is_forced = path in forced or (action == "replace" and force_new.forces_replacement(kind, path))
-                if action == "replace" and after == UNKNOWN and not is_forced:
-                    continue  # computed attributes of the new resource: noise
-                attributes.append(AttributeChange(path, before, after, is_forced))
+            attributes = _attribute_changes(change, kind, action)
         if action == "replace":
             consequences.append(force_new.REPLACED.get(kind, "the resource is deleted and created again"))
         elif action == "delete" and kind in force_new.DESTROYED:
@@ -80,6 +73,35 @@ def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[Resour
             consequences += force_new.update_notes(kind, [a.path for a in attributes])
         out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences)))
     return out
+
+
+def _attribute_changes(change: dict, kind: str, action: str) -> list[AttributeChange]:
+    """The attributes a reviewer needs: what the configuration changes, and for a replacement what forces it.
+
+    In a replacement, Terraform plans the new object's computed attributes as unknown and
+    its unset ones as null, and lists unknown force-new attributes in replace_paths too;
+    none of those is a cause, so a forced attribute with a known new value is the cause,
+    and the others are shown only when nothing else explains the replacement.
+    """
+    forced = {_path(p) for p in change.get("replace_paths") or []}
+    entries = [
+        (path, before, after)
+        for path, before, after in attribute_diff(
+            change.get("before"), change.get("after"),
+            change.get("before_sensitive"), change.get("after_sensitive"), change.get("after_unknown"), "",
+        )
+        if not (after == "null" and before in UNSET)
+    ]
+    if action == "update":
+        return [AttributeChange(path, before, after) for path, before, after in entries]
+    causes = {path for path, _, after in entries if path in forced and after != UNKNOWN}
+    if not causes:
+        causes = forced or {path for path, _, _ in entries if force_new.forces_replacement(kind, path)}
+    return [
+        AttributeChange(path, before, after, path in causes)
+        for path, before, after in entries
+        if after != UNKNOWN or path in causes
+    ]
 
 
 def counts(changes: list[ResourceChange]) -> dict[str, int]:

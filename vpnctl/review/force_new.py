@@ -45,7 +45,7 @@ REPLACED: dict[str, str] = {
     "aws_vpn_connection": "new tunnel outside IPs: the on-premises device must be reconfigured, "
     "and both tunnels stay down until it is",
     "aws_customer_gateway": "a new customer gateway; the VPN connection moves to it in place: "
-    "a short outage, same tunnel outside IPs",
+    "both tunnels are down while AWS provisions new tunnel endpoints, same tunnel outside IPs",
     "aws_vpn_gateway": "a new virtual private gateway: its VPN connections move or are replaced, "
     "and VPC route propagation restarts",
     "aws_ec2_client_vpn_endpoint": "a new endpoint with a new DNS name: every connected user is dropped, "
@@ -68,14 +68,22 @@ DESTROYED: dict[str, str] = {
     "aws_ec2_client_vpn_network_association": "the endpoint stops serving through this subnet",
     "aws_vpn_connection_route": "traffic to this network stops using the VPN",
     "aws_cloudwatch_log_group": "its logs are deleted",
+    "aws_vpc_security_group_egress_rule": "the endpoint's security group stops letting traffic out to this network",
 }
 
-# In-place updates worth a sentence: (resource type, attribute prefix) -> consequence.
+# In-place updates worth a sentence: (resource type, attribute prefix) -> consequence. The tunnel
+# impacts are AWS's ("Site-to-Site VPN tunnel endpoint replacements" in the Site-to-Site VPN guide).
 UPDATED: dict[tuple[str, str], str] = {
     ("aws_vpn_connection", "customer_gateway_id"): "the connection moves to another customer gateway in place "
-    "(ModifyVpnConnection): a short outage, same tunnel outside IPs",
-    ("aws_vpn_connection", "tunnel1_"): "tunnel 1 is modified in place: AWS restarts it, a few minutes' outage on tunnel 1 only",
-    ("aws_vpn_connection", "tunnel2_"): "tunnel 2 is modified in place: AWS restarts it, a few minutes' outage on tunnel 2 only",
+    "(ModifyVpnConnection): both tunnels are down while AWS provisions new tunnel endpoints, same tunnel outside IPs",
+    ("aws_vpn_connection", "local_ipv"): "the connection's traffic selectors change (ModifyVpnConnectionOptions): "
+    "both tunnels are down while AWS provisions new tunnel endpoints",
+    ("aws_vpn_connection", "remote_ipv"): "the connection's traffic selectors change (ModifyVpnConnectionOptions): "
+    "both tunnels are down while AWS provisions new tunnel endpoints",
+    ("aws_vpn_connection", "tunnel1_"): "tunnel 1 is modified in place (ModifyVpnTunnelOptions): it is down during "
+    "the update while tunnel 2 carries the traffic",
+    ("aws_vpn_connection", "tunnel2_"): "tunnel 2 is modified in place (ModifyVpnTunnelOptions): it is down during "
+    "the update while tunnel 1 carries the traffic",
     ("aws_acm_certificate", "certificate_body"): "the certificate is re-imported in place under the same ARN",
     ("aws_ec2_client_vpn_endpoint", "server_certificate_arn"): "the endpoint presents a new server certificate; "
     "profiles keep working if the same CA signed it",

@@ -1,8 +1,15 @@
 """Human names for Terraform addresses, from the construct paths cdktf records in
 the synthesized JSON ("//" metadata), so a reviewer reads "site berlin-hq: VPN
-connection" rather than a hashed logical ID."""
+connection" rather than a hashed logical ID.
+
+A destroyed resource is no longer in the synthesized JSON; its name comes from
+its logical ID, which cdktf builds from the same path joined with "_". Config
+names hold no "_" (letters, digits and "-"), so the split is unambiguous.
+"""
 
 from __future__ import annotations
+
+import re
 
 OWNERS = (
     ("site-", "site "),
@@ -28,6 +35,7 @@ PARTS = {
     "key": "KMS key",
     "alias": "KMS alias",
 }
+NESTED_PARTS = ("authorization", "alarms")  # parts that are themselves construct scopes
 PART_PREFIXES = (
     ("authorization/", "authorization rule "),
     ("association-", "subnet association "),
@@ -46,7 +54,8 @@ def construct_paths(synthesized: dict) -> dict[str, str]:
     for resource_type, resources in synthesized.get("resource", {}).items():
         for name, body in resources.items():
             path = body.get("//", {}).get("metadata", {}).get("path", "")
-            paths[f"{resource_type}.{name}"] = path.split("/", 1)[1] if "/" in path else path
+            if "/" in path:  # cdktf's Testing.synth leaves the metadata out: the address stands
+                paths[f"{resource_type}.{name}"] = path.split("/", 1)[1]
     return paths
 
 
@@ -58,7 +67,7 @@ def human_name(construct_path: str) -> str:
         if owner.startswith(prefix):
             owner_label = label + owner[len(prefix):]
             break
-    if not part:
+    if not part or owner.endswith(part):  # "alarm_topic/topic": cdktf's logical ID drops the repeat too
         return owner_label
     part_label = PARTS.get(part)
     if part_label is None:
@@ -68,3 +77,23 @@ def human_name(construct_path: str) -> str:
                 part_label = label + part[len(prefix):]
                 break
     return f"{owner_label}: {part_label}"
+
+
+def name_for(address: str, construct_paths: dict[str, str]) -> str:
+    """The human name of `address`: from its construct path, else from its logical ID."""
+    if address in construct_paths:
+        return human_name(construct_paths[address])
+    logical_id = re.sub(r"_[0-9A-F]{8}$", "", address.split(".", 1)[-1])
+    for prefix, _ in OWNERS:
+        if not logical_id.startswith(prefix):
+            continue
+        if prefix.endswith("-"):
+            cut = logical_id.find("_", len(prefix))
+            owner, part = (logical_id, "") if cut < 0 else (logical_id[:cut], logical_id[cut + 1:])
+        else:
+            owner, part = prefix, logical_id[len(prefix):].lstrip("_")
+        for scope in NESTED_PARTS:
+            if part.startswith(scope + "_"):
+                part = scope + "/" + part[len(scope) + 1:]
+        return human_name(f"{owner}/{part}" if part else owner)
+    return address

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from vpnctl.review import force_new
 from vpnctl.review.changes import SENSITIVE, AttributeChange, attribute_diff
-from vpnctl.review.names import construct_paths, human_name
+from vpnctl.review.names import construct_paths, name_for
 
 SECRET_WORDS = ("preshared_key", "private_key", "password", "secret_string")
 
@@ -44,7 +44,7 @@ def diff_documents(base: dict, head: dict) -> list[ResourceDiff]:
     names = {**construct_paths(base), **construct_paths(head)}
     out = []
     for address in sorted(set(before) | set(after)):
-        name = human_name(names.get(address, address))
+        name = name_for(address, names)
         if address not in before:
             out.append(ResourceDiff(address, name, "added"))
         elif address not in after:

@@ -1,0 +1,257 @@
+"""The plan review's parts without Terraform: reading a plan with secrets masked,
+the force-new table, the prod guard's refusal and its lifting, the offline diff,
+and the pull-request workflow. Real plans: test_review_scenarios.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, load, run_vpnctl
+from vpnctl.review import render
+from vpnctl.review.changes import SENSITIVE, UNKNOWN, resource_changes
+from vpnctl.review.force_new import FORCE_NEW, forces_replacement
+from vpnctl.review.offline_diff import diff_documents
+from vpnctl.review.report import EXIT_REFUSED, EnvironmentReview
+from vpnctl.reviewing import exit_status, refused_addresses
+
+CONNECTION = "aws_vpn_connection.site-lab-office_connection_99E4E402"
+PATHS = {CONNECTION: "site-lab-office/connection"}
+KEY = "kept.secret_Value42"
+
+
+def plan(before: dict, after: dict, actions: list[str], **extra) -> dict:
+    return {"resource_changes": [{
+        "address": CONNECTION, "mode": "managed", "type": "aws_vpn_connection", "name": "x",
+        "change": {"actions": actions, "before": before, "after": after, **extra},
+    }]}
+
+
+def test_an_update_lists_changed_attributes_and_masks_sensitive_ones_both_ways():
+    before = {"tunnel1_dpd_timeout_seconds": 30, "tunnel1_preshared_key": KEY, "tags": {"Name": "a"}}
+    after = {"tunnel1_dpd_timeout_seconds": 40, "tunnel1_preshared_key": KEY + "x", "tags": {"Name": "a"}}
+    (change,) = resource_changes(plan(
+        before, after, ["update"],
+        before_sensitive={"tunnel1_preshared_key": True}, after_sensitive={"tunnel1_preshared_key": True},
+        after_unknown={},
+    ), PATHS)
+    assert change.name == "site lab-office: VPN connection"
+    assert [(a.path, a.before, a.after) for a in change.attributes] == [
+        ("tunnel1_dpd_timeout_seconds", "30", "40"),
+        ("tunnel1_preshared_key", SENSITIVE, SENSITIVE),
+    ]
+    text = render.markdown([EnvironmentReview("dev", [change])]) + render.terminal([EnvironmentReview("dev", [change])])
+    assert KEY not in text
+    assert "tunnel 1 is modified in place (ModifyVpnTunnelOptions): it is down during the update" in text
+
+
+def test_a_value_sensitive_on_one_side_only_is_still_masked():
+    (change,) = resource_changes(plan(
+        {"tunnel2_preshared_key": None}, {"tunnel2_preshared_key": KEY}, ["update"],
+        after_sensitive={"tunnel2_preshared_key": True},
+    ), PATHS)
+    assert [(a.before, a.after) for a in change.attributes] == [(SENSITIVE, SENSITIVE)]
+
+
+def test_a_replacement_marks_what_forces_it_and_hides_computed_noise():
+    (change,) = resource_changes(plan(
+        {"tunnel1_inside_cidr": "169.254.50.0/30", "tunnel1_address": "198.18.0.1", "id": "vpn-1"},
+        {"tunnel1_inside_cidr": "169.254.52.0/30"},
+        ["delete", "create"],
+        after_unknown={"tunnel1_address": True, "id": True},
+        replace_paths=[["tunnel1_inside_cidr"]],
+    ), PATHS)
+    assert change.action == "replace"
+    assert change.forced_by == ["tunnel1_inside_cidr"]
+    assert [a.path for a in change.attributes] == ["tunnel1_inside_cidr"]
+    assert "the on-premises device must be reconfigured" in change.consequences[0]
+
+
+def test_a_replacement_names_the_configured_cause_not_the_unknown_or_unset_attributes_beside_it():
+    """Terraform lists unknown force-new attributes in replace_paths too, and plans unset ones as null."""
+    (change,) = resource_changes(plan(
+        {"tunnel1_inside_cidr": "169.254.50.0/30", "enable_acceleration": False, "transit_gateway_id": ""},
+        {"tunnel1_inside_cidr": "169.254.52.0/30", "transit_gateway_id": None},
+        ["delete", "create"],
+        after_unknown={"enable_acceleration": True},
+        replace_paths=[["enable_acceleration"], ["tunnel1_inside_cidr"]],
+    ), PATHS)
+    assert [(a.path, a.forces_replacement) for a in change.attributes] == [("tunnel1_inside_cidr", True)]
+
+
+def test_a_dependent_replacement_names_the_unknown_reference_that_forces_it():
+    (change,) = resource_changes(plan(
+        {"vpn_connection_id": "vpn-1", "destination_cidr_block": "192.168.50.0/24"},
+        {"destination_cidr_block": "192.168.50.0/24"},
+        ["delete", "create"], after_unknown={"vpn_connection_id": True}, replace_paths=[["vpn_connection_id"]],
+    ), PATHS)
+    assert [(a.path, a.after, a.forces_replacement) for a in change.attributes] == [
+        ("vpn_connection_id", UNKNOWN, True)
+    ]
+
+
+def test_a_destroyed_resource_is_named_from_its_logical_id_as_from_its_construct_path(synthesized_dir):
+    from tests.conftest import ENV_NAMES
+    from vpnctl.review.names import construct_paths, name_for
+
+    for env in ENV_NAMES:
+        paths = construct_paths(json.loads((synthesized_dir / "stacks" / env / "cdk.tf.json").read_text()))
+        assert len(paths) > 20
+        for address in paths:
+            assert name_for(address, {}) == name_for(address, paths), address
+
+
+def test_an_unknown_value_reads_known_after_apply():
+    (change,) = resource_changes(plan(
+        {"customer_gateway_id": "cgw-1"}, {}, ["update"], after_unknown={"customer_gateway_id": True},
+    ), PATHS)
+    assert [(a.before, a.after) for a in change.attributes] == [("cgw-1", UNKNOWN)]
+    assert "same tunnel outside IPs" in change.consequences[0]
+
+
+def test_no_op_and_reads_are_not_changes():
+    assert resource_changes(plan({}, {}, ["no-op"]), PATHS) == []
+    assert resource_changes(plan({}, {}, ["read"]), PATHS) == []
+
+
+@pytest.mark.parametrize("resource_type, path, expected", [
+    ("aws_vpn_connection", "tunnel2_inside_cidr", True),
+    ("aws_vpn_connection", "customer_gateway_id", False),
+    ("aws_vpn_connection", "tunnel1_preshared_key", False),
+    ("aws_customer_gateway", "ip_address", True),
+    ("aws_ec2_client_vpn_endpoint", "client_cidr_block", True),
+    ("aws_ec2_client_vpn_endpoint", "authentication_options[0].saml_provider_arn", True),
+    ("aws_ec2_client_vpn_endpoint", "server_certificate_arn", False),
+    ("aws_acm_certificate", "certificate_body", False),
+    ("aws_ec2_client_vpn_authorization_rule", "target_network_cidr", True),
+])
+def test_the_force_new_table(resource_type, path, expected):
+    assert forces_replacement(resource_type, path) is expected
+
+
+def test_the_force_new_table_only_names_types_the_stacks_create(synthesized):
+    created = {kind for doc in synthesized.values() for kind in doc.get("resource", {})}
+    assert set(FORCE_NEW) - created <= {"aws_vpn_gateway_attachment", "aws_ec2_transit_gateway_route"}
+
+
+TERRAFORM_REFUSAL = """
+Error: Instance cannot be destroyed
+
+  on cdk.tf.json line 1003:
+1003:       },
+
+Resource aws_vpn_connection.site-berlin-hq_connection_6043E8D9 has
+lifecycle.prevent_destroy set, but the plan calls for this resource to be
+destroyed. To avoid this error and continue with the plan, either disable
+lifecycle.prevent_destroy or reduce the scope of the plan using the -target
+option.
+"""
+
+
+def test_the_refused_addresses_are_read_from_terraform_s_wrapped_message():
+    assert refused_addresses(TERRAFORM_REFUSAL * 2) == ["aws_vpn_connection.site-berlin-hq_connection_6043E8D9"]
+    assert refused_addresses("Error: something else") == []
+
+
+def test_a_refused_review_exits_3_and_a_failed_plan_wins_over_it():
+    refused = EnvironmentReview("prod", refused=["aws_vpn_connection.x"])
+    failed = EnvironmentReview("staging", error="Error: boom")
+    assert exit_status([EnvironmentReview("dev"), refused]) == EXIT_REFUSED == 3
+    assert exit_status([refused, failed]) == 1
+    assert exit_status([EnvironmentReview("dev")]) == 0
+
+
+# ---- the prod guard, lifted per address ------------------------------------------------
+
+def guards(doc: dict) -> dict[str, bool]:
+    return {
+        f"{kind}.{name}": body["lifecycle"]["prevent_destroy"]
+        for kind, resources in doc["resource"].items()
+        for name, body in resources.items()
+        if "prevent_destroy" in body.get("lifecycle", {})
+    }
+
+
+def test_allow_replace_lifts_the_guard_of_exactly_that_address(tmp_path, shipped):
+    from vpnctl.synth import synth_stacks
+
+    synth_stacks([shipped["prod"]], tmp_path, frozenset({"aws_vpn_connection.site-berlin-hq_connection_6043E8D9"}))
+    lifted = guards(json.loads((tmp_path / "stacks" / "prod" / "cdk.tf.json").read_text()))
+    assert {address for address, on in lifted.items() if not on} == {"aws_vpn_connection.site-berlin-hq_connection_6043E8D9"}
+    assert sum(lifted.values()) == 7  # 3 connections, 3 customer gateways, the endpoint, the VPN gateway, minus one
+
+
+def test_allow_replace_of_an_unguarded_address_is_refused_with_the_guarded_list(tmp_path):
+    result = run_vpnctl("synth", "prod", "--out", str(tmp_path), "--allow-replace", "aws_vpn_connection.typo")
+    assert result.returncode == 2
+    assert "aws_vpn_connection.typo is not a resource guarded by prevent_destroy in prod" in result.stderr
+    assert "aws_vpn_connection.site-berlin-hq_connection_6043E8D9" in result.stderr
+    assert not list(tmp_path.rglob("cdk.tf.json"))  # nothing synthesized
+
+
+def test_allow_replace_names_one_environment():
+    result = run_vpnctl("review", "--all", "--allow-replace", "aws_vpn_connection.x")
+    assert result.returncode == 2 and "name exactly one" in result.stderr
+
+
+# ---- the offline diff ------------------------------------------------------------------------
+
+def test_the_offline_diff_marks_a_new_inside_cidr_as_a_replacement(tmp_path, synthesized_dir):
+    from vpnctl.synth import synth_stacks
+
+    text = (ROOT / "environments" / "dev.hcl").read_text().replace('"169.254.50.0/30"', '"169.254.52.0/30"')
+    (tmp_path / "dev.hcl").write_text(text)
+    synth_stacks([load("dev", tmp_path)], tmp_path / "out")
+    base, head = (json.loads((out / "stacks" / "dev" / "cdk.tf.json").read_text())
+                  for out in (synthesized_dir, tmp_path / "out"))
+    (diff,) = diff_documents(base, head)
+    assert (diff.kind, diff.name, diff.replaces) == ("changed", "site lab-office: VPN connection", True)
+    assert [(a.path, a.before, a.after, a.forces_replacement) for a in diff.attributes] == [
+        ("tunnel1_inside_cidr", "169.254.50.0/30", "169.254.52.0/30", True)
+    ]
+
+
+def test_the_offline_diff_command_compares_two_refs_with_each_ref_s_own_code(tmp_path):
+    """A clone of this checkout's HEAD, a commit that changes a DPD timeout and adds a site, and `vpnctl diff`."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(repo)], check=True)
+    shutil.copytree(ROOT / "environments", repo / "environments", dirs_exist_ok=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-am", "base"], cwd=repo, check=True)
+    dev = repo / "environments" / "dev.hcl"
+    dev.write_text(dev.read_text().replace('"169.254.50.4/30"\n', '"169.254.50.4/30"\n    dpd_timeout_seconds = 45\n'))
+    result = subprocess.run(
+        [sys.executable, "-m", "vpnctl", "diff", "dev", "--base", "HEAD", "--markdown", str(tmp_path / "diff.md")],
+        cwd=repo, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "### dev: 0 added, 0 removed, 1 changed (0 replaced on apply)" in result.stdout
+    assert "`tunnel2_dpd_timeout_seconds`: `null` → `45`" in result.stdout
+    assert (tmp_path / "diff.md").read_text() == result.stdout
+
+
+# ---- the workflow --------------------------------------------------------------------------
+
+def test_the_plan_workflow_is_a_valid_github_workflow():
+    workflow = ROOT / ".github" / "workflows" / "plan.yml"
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", str(workflow)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = workflow.read_text()
+    assert "vpnctl review --all --markdown" in text and render.MARKER in text
+
+
+def test_the_workflow_check_catches_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: pull_request\njobs:\n  review:\n    runs-on: 3\n")
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
