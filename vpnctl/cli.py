@@ -161,7 +161,9 @@ def _plan(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.planning import plan_environments
 
     return _guarded(
-        lambda: plan_environments(environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args))
+        lambda: plan_environments(
+            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args)
+        )
     )
 
 
@@ -169,7 +171,9 @@ def _deploy(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.deploying import deploy_environments
 
     return _guarded(
-        lambda: deploy_environments(environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args))
+        lambda: deploy_environments(
+            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args)
+        )
     )
 
 

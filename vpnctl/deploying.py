@@ -28,7 +28,12 @@ def deploy_summary(environment: LoadedEnvironment, outputs: dict, seconds: float
 
 
 def deploy_environments(
-    environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool, allow_replace: frozenset[str] = frozenset()
+    environments: list[LoadedEnvironment],
+    outdir: Path,
+    build: Path,
+    *,
+    local: bool,
+    allow_replace: frozenset[str] = frozenset(),
 ) -> int:
     synth_stacks(environments, outdir, allow_replace)
     failed = 0

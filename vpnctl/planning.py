@@ -90,7 +90,12 @@ def local_emulator(stack: ExitStack, environment: LoadedEnvironment, build: Path
 
 
 def plan_environments(
-    environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool, allow_replace: frozenset[str] = frozenset()
+    environments: list[LoadedEnvironment],
+    outdir: Path,
+    build: Path,
+    *,
+    local: bool,
+    allow_replace: frozenset[str] = frozenset(),
 ) -> int:
     synth_stacks(environments, outdir, allow_replace)
     failed = 0

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 
+_TGW_TABLE_LINK = frozenset({"transit_gateway_attachment_id", "transit_gateway_route_table_id"})
 FORCE_NEW: dict[str, frozenset[str]] = {
     "aws_vpn_connection": frozenset({
         "type", "static_routes_only", "enable_acceleration", "tunnel_inside_ip_version",
         "tunnel1_inside_cidr", "tunnel2_inside_cidr", "tunnel1_inside_ipv6_cidr", "tunnel2_inside_ipv6_cidr",
     }),
-    "aws_customer_gateway": frozenset({"type", "ip_address", "bgp_asn", "bgp_asn_extended", "certificate_arn", "device_name"}),
+    "aws_customer_gateway": frozenset({
+        "type", "ip_address", "bgp_asn", "bgp_asn_extended", "certificate_arn", "device_name",
+    }),
     "aws_vpn_gateway": frozenset({"amazon_side_asn", "availability_zone"}),
     "aws_vpn_gateway_attachment": frozenset({"vpc_id", "vpn_gateway_id"}),
     "aws_vpn_connection_route": frozenset({"destination_cidr_block", "vpn_connection_id"}),
@@ -31,13 +34,15 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws_ec2_client_vpn_authorization_rule": frozenset({
         "client_vpn_endpoint_id", "target_network_cidr", "access_group_id", "authorize_all_groups", "description",
     }),
-    "aws_ec2_client_vpn_route": frozenset({"client_vpn_endpoint_id", "destination_cidr_block", "target_vpc_subnet_id", "description"}),
+    "aws_ec2_client_vpn_route": frozenset({
+        "client_vpn_endpoint_id", "destination_cidr_block", "target_vpc_subnet_id", "description",
+    }),
     "aws_acm_certificate": frozenset({
         "domain_name", "subject_alternative_names", "validation_method", "key_algorithm", "certificate_authority_arn",
     }),
     "aws_cloudwatch_log_group": frozenset({"name", "name_prefix", "log_group_class"}),
-    "aws_ec2_transit_gateway_route_table_association": frozenset({"transit_gateway_attachment_id", "transit_gateway_route_table_id"}),
-    "aws_ec2_transit_gateway_route_table_propagation": frozenset({"transit_gateway_attachment_id", "transit_gateway_route_table_id"}),
+    "aws_ec2_transit_gateway_route_table_association": _TGW_TABLE_LINK,
+    "aws_ec2_transit_gateway_route_table_propagation": _TGW_TABLE_LINK,
 }
 
 # What replacing a resource of this type does, said to the reviewer.
@@ -52,9 +57,11 @@ REPLACED: dict[str, str] = {
     "and every user needs a new client profile",
     "aws_ec2_client_vpn_network_association": "the subnet is disassociated and associated again: "
     "no access through it for several minutes",
-    "aws_ec2_client_vpn_authorization_rule": "the rule is revoked and authorized again: a short loss of access to its network",
+    "aws_ec2_client_vpn_authorization_rule": "the rule is revoked and authorized again: "
+    "a short loss of access to its network",
     "aws_ec2_client_vpn_route": "the route is deleted and created again: a short loss of access to its destination",
-    "aws_vpn_connection_route": "the static route is deleted and created again: a short loss of traffic to that network",
+    "aws_vpn_connection_route": "the static route is deleted and created again: "
+    "a short loss of traffic to that network",
     "aws_cloudwatch_log_group": "a new log group: the old one's logs are deleted with it",
     "aws_acm_certificate": "a new certificate ARN: endpoints that use it switch to the new one",
 }

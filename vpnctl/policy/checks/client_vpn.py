@@ -33,7 +33,8 @@ class NoEveryoneToEverywhere(BaseResourceCheck):
 
     def scan_resource_conf(self, conf):
         everyone = value(conf, "authorize_all_groups") is True
-        return CheckResult.FAILED if everyone and value(conf, "target_network_cidr") == EVERYWHERE else CheckResult.PASSED
+        everywhere = value(conf, "target_network_cidr") == EVERYWHERE
+        return CheckResult.FAILED if everyone and everywhere else CheckResult.PASSED
 
 
 connection_logging = ConnectionLogging()
