@@ -53,6 +53,7 @@ DEV_EDITS = {
     "cert": [],  # the same config, with a renewed PKI: see _reviews
 }
 PROD_EDITS = {"inside": [('"169.254.10.0/30"', '"169.254.12.0/30"')]}
+PROD_REMOVED_SITE = "frankfurt-dc"
 PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
 STAGING_ROTATED_SECRET = "staging/vpn/munich-lab/tunnel1"
 
@@ -81,6 +82,8 @@ def reviewed(review) -> dict:
         "actions": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.action for c in review.changes},
         "forced_by": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.forced_by for c in review.changes},
         "refused": review.refused,
+        "refused_destroys": review.refused_destroys,
+        "replace_paths": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.replace_paths for c in review.changes},
     }
 
 
@@ -115,8 +118,14 @@ class Lifecycle:
         self.futures["dev"] = submit(self._dev, shipped["dev"], synthesized_dir, variants)
         synth_variant("prod", "inside", PROD_EDITS["inside"])
         synth_variant("prod", "inside", PROD_EDITS["inside"], frozenset({PROD_BERLIN_CONNECTION}), label="allowed")
+        # On top of the inside CIDR change, which the pipeline applies before it plans this.
+        removed = _without_block(
+            variant("prod", PROD_EDITS["inside"], self.base / "env-prod-removed"), f'site "{PROD_REMOVED_SITE}"'
+        )
+        synth_stacks([removed], self.base / "out-prod-removed")
+        variants[("prod", "removed")] = (removed, self.base / "out-prod-removed")
         self.futures["prod"] = submit(self._prod, shipped["prod"], synthesized_dir, variants)
-        fast = _without_client_vpn(variant("dev", [], self.base / "env-fast"), self.base / "env-fast")
+        fast = _without_block(variant("dev", [], self.base / "env-fast"), 'client_vpn "')
         synth_stacks([fast], self.base / "out-fast")
         self.futures["interrupted"] = submit(self._interrupted, fast, self.base / "out-fast")
         for scenario, edits in DEV_EDITS.items():
@@ -181,7 +190,9 @@ class Lifecycle:
         return record
 
     def _prod(self, env, outdir: Path, variants: dict) -> dict:
-        """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace."""
+        """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace;
+        review and deploy a removed site (both refused)."""
+        from vpnctl.deploying import DeployRefused, deploy_environment
         from vpnctl.reviewing import review_environment
 
         record: dict = {}
@@ -198,6 +209,16 @@ class Lifecycle:
             terraform = prepare(variant_env, variant_out, build, aws)
             terraform.apply()
             record["outputs_after_replace"] = terraform.outputs()
+            # A site's block removed: Terraform's prevent_destroy doesn't cover it; review and deploy must.
+            variant_env, variant_out = variants[("prod", "removed")]
+            record["review_removed"] = reviewed(review_environment(variant_env, variant_out, build, aws=aws))
+            before = aws.resources(env.config.region)
+            try:
+                deploy_environment(variant_env, variant_out, build, aws)
+                record["removed_deploy"] = "applied"
+            except DeployRefused as exc:
+                record["removed_deploy"] = str(exc)
+            record["resources_after_refused_deploy"] = (before, aws.resources(env.config.region))
         return record
 
     def _interrupted(self, env, outdir: Path) -> dict:
@@ -285,12 +306,14 @@ class Lifecycle:
         return reviews
 
 
-def _without_client_vpn(env, folder: Path):
-    """The same environment without its Client VPN endpoints: a lifecycle test that doesn't wait on associations."""
+def _without_block(env, header: str):
+    """The environment without the block that starts with `header`, e.g. without its Client VPN endpoint
+    (a lifecycle test that doesn't wait on associations) or without a site."""
     from stacks.config import load_environment
 
+    folder = Path(env.source).parent
     text = (folder / f"{env.name}.hcl").read_text()
-    start = text.index('client_vpn "')
+    start = text.index(header)
     depth, end = 0, text.index("{", start)
     for end in range(end, len(text)):
         depth += {"{": 1, "}": -1}.get(text[end], 0)

@@ -106,6 +106,43 @@ def test_a_destroyed_resource_is_named_from_its_logical_id_as_from_its_construct
             assert name_for(address, {}) == name_for(address, paths), address
 
 
+def test_a_replacement_path_that_names_a_whole_block_marks_the_attributes_inside_it():
+    (change,) = resource_changes({"resource_changes": [{
+        "address": "aws_ec2_client_vpn_endpoint.e", "mode": "managed", "type": "aws_ec2_client_vpn_endpoint",
+        "name": "e", "change": {
+            "actions": ["delete", "create"],
+            "before": {"authentication_options": [{"type": "certificate-authentication", "root_certificate_chain_arn": "a"}]},
+            "after": {"authentication_options": [{"type": "certificate-authentication", "root_certificate_chain_arn": "b"}]},
+            "replace_paths": [["authentication_options"]],
+        },
+    }]}, {})
+    assert change.forced_by == ["authentication_options[0].root_certificate_chain_arn"]
+    assert change.replace_paths == ("authentication_options",)
+
+
+def test_a_guarded_environment_refuses_destroying_a_removed_connection_unless_allowed():
+    from vpnctl.review.changes import ResourceChange
+    from vpnctl.review.removals import unguarded_destroys, unused_allowances
+
+    changes = [
+        ResourceChange("aws_vpn_connection.site-x_connection_1", "aws_vpn_connection", "site x", "delete"),
+        ResourceChange("aws_cloudwatch_log_group.site-x_tunnel_logs_2", "aws_cloudwatch_log_group", "logs", "delete"),
+    ]
+    assert unguarded_destroys(changes, True, frozenset()) == ["aws_vpn_connection.site-x_connection_1"]
+    assert unguarded_destroys(changes, False, frozenset()) == []
+    assert unguarded_destroys(changes, True, frozenset({"aws_vpn_connection.site-x_connection_1"})) == []
+    assert unused_allowances(changes, frozenset({"aws_vpn_connection.typo"})) == ["aws_vpn_connection.typo"]
+
+
+def test_the_guarded_types_are_the_ones_the_stacks_guard(synthesized_dir):
+    from vpnctl.review.removals import GUARDED_TYPES
+
+    prod = json.loads((synthesized_dir / "stacks" / "prod" / "cdk.tf.json").read_text())
+    guarded = {kind for kind, resources in prod["resource"].items()
+               for body in resources.values() if body.get("lifecycle", {}).get("prevent_destroy")}
+    assert guarded == GUARDED_TYPES
+
+
 def test_an_unknown_value_reads_known_after_apply():
     (change,) = resource_changes(plan(
         {"customer_gateway_id": "cgw-1"}, {}, ["update"], after_unknown={"customer_gateway_id": True},
@@ -218,7 +255,8 @@ def test_the_offline_diff_marks_a_new_inside_cidr_as_a_replacement(tmp_path, syn
 
 
 def test_the_offline_diff_command_compares_two_refs_with_each_ref_s_own_code(tmp_path):
-    """A clone of this checkout's HEAD, a commit that changes a DPD timeout and adds a site, and `vpnctl diff`."""
+    """A clone of this checkout, then in its working tree a config change (a DPD timeout) and a code change
+    (the tunnel log group's name): each side synthesized with its own code shows both."""
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(repo)], check=True)
     shutil.copytree(ROOT / "environments", repo / "environments", dirs_exist_ok=True)
@@ -226,13 +264,20 @@ def test_the_offline_diff_command_compares_two_refs_with_each_ref_s_own_code(tmp
     subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-am", "base"], cwd=repo, check=True)
     dev = repo / "environments" / "dev.hcl"
     dev.write_text(dev.read_text().replace('"169.254.50.4/30"\n', '"169.254.50.4/30"\n    dpd_timeout_seconds = 45\n'))
+    construct = repo / "modules" / "site_to_site.py"
+    construct.write_text(construct.read_text().replace('name=f"/aws/vpn/{environment}/{name}"',
+                                                       'name=f"/aws/vpn-tunnels/{environment}/{name}"'))
+    # This checkout's vpnctl (not the clone's), run inside the clone's repository.
+    command = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from vpnctl.cli import main; sys.exit(main())"
     result = subprocess.run(
-        [sys.executable, "-m", "vpnctl", "diff", "dev", "--base", "HEAD", "--markdown", str(tmp_path / "diff.md")],
+        [sys.executable, "-c", command, "diff", "dev", "--base", "HEAD", "--markdown", str(tmp_path / "diff.md")],
         cwd=repo, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "### dev: 0 added, 0 removed, 1 changed (0 replaced on apply)" in result.stdout
+    assert "### dev: 0 added, 0 removed, 2 changed (1 replaced on apply)" in result.stdout
     assert "`tunnel2_dpd_timeout_seconds`: `null` → `45`" in result.stdout
+    assert "`name`: `/aws/vpn/dev/lab-office` → `/aws/vpn-tunnels/dev/lab-office` **(forces replacement)**" in result.stdout
+    assert "a new log group: the old one's logs are deleted with it" in result.stdout
     assert (tmp_path / "diff.md").read_text() == result.stdout
 
 

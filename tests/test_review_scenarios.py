@@ -64,12 +64,13 @@ def all_reviews(lifecycle) -> dict[str, dict]:
     reviews = {f"dev-{s}": dev_review(lifecycle, s) for s in DEV_SCENARIOS}
     prod = lifecycle.result("prod")
     reviews["prod-refused"], reviews["prod-allowed"] = prod["review_refused"], prod["review_allowed"]
+    reviews["prod-removed"] = prod["review_removed"]
     reviews["staging-psk"] = lifecycle.result("staging")["review_psk"]
     return reviews
 
 
 EXPECTED_EXIT = {f"dev-{s}": EXIT_OK for s in DEV_SCENARIOS} | {
-    "prod-refused": EXIT_REFUSED, "prod-allowed": EXIT_OK, "staging-psk": EXIT_OK,
+    "prod-refused": EXIT_REFUSED, "prod-allowed": EXIT_OK, "prod-removed": EXIT_REFUSED, "staging-psk": EXIT_OK,
 }
 
 
@@ -177,3 +178,35 @@ def test_a_reimported_certificate_is_reviewed_without_either_private_key(lifecyc
         assert key_lines
         for line in key_lines:
             assert line not in review["markdown"] and line not in review["terminal"]
+
+
+def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_would_destroy_it(lifecycle):
+    review = lifecycle.result("prod")["review_removed"]
+    assert review["exit"] == EXIT_REFUSED
+    assert [re.sub(r"_[0-9A-F]{8}$", "", a) for a in review["refused_destroys"]] == [
+        "aws_customer_gateway.site-frankfurt-dc_customer_gateway", "aws_vpn_connection.site-frankfurt-dc_connection",
+    ]
+    assert review["refused"] == []  # Terraform itself saw nothing to refuse
+    assert "does not cover a removed block" in review["markdown"]
+    assert "--allow-destroy aws_vpn_connection.site-frankfurt-dc_connection_" in review["markdown"]
+
+
+def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifecycle):
+    record = lifecycle.result("prod")
+    assert record["removed_deploy"].startswith("the plan destroys aws_customer_gateway.site-frankfurt-dc_")
+    before, after = record["resources_after_refused_deploy"]
+    assert after == before
+
+
+def test_every_replacement_comes_with_terraform_s_replace_paths(lifecycle):
+    for name, review in all_reviews(lifecycle).items():
+        for address, action in review["actions"].items():
+            if action == "replace":
+                assert review["replace_paths"][address], f"{name}: {address}"
+
+
+def test_a_reimported_certificate_shows_two_different_certificates(lifecycle):
+    markdown = dev_review(lifecycle, "cert")["markdown"]
+    (line,) = [line for line in markdown.splitlines() if "`certificate_body`" in line]
+    before, after = re.findall(r"certificate sha256:([0-9a-f]{12})", line)
+    assert before != after

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from stacks.config import LoadedEnvironment
 from vpnctl.planning import local_emulator, prepare
+from vpnctl.review.changes import resource_changes
+from vpnctl.review.removals import unguarded_destroys, unused_allowances
+from vpnctl.review.report import EXIT_FAILED, EXIT_REFUSED
 from vpnctl.synth import synth_stacks
 from vpnctl.terraform import TerraformError
 
@@ -27,6 +30,40 @@ def deploy_summary(environment: LoadedEnvironment, outputs: dict, seconds: float
     return "\n".join(lines)
 
 
+class DeployRefused(RuntimeError):
+    """The plan destroys guarded resources nobody allowed; nothing was applied."""
+
+
+def deploy_environment(
+    environment: LoadedEnvironment,
+    outdir: Path,
+    build: Path,
+    aws=None,
+    allow_destroy: frozenset[str] = frozenset(),
+) -> dict:
+    """Plans, checks the plan against the prod guard, applies exactly that plan; returns the outputs.
+
+    Applying the saved plan, not a fresh one, means what was checked is what runs.
+    """
+    terraform = prepare(environment, outdir, build, aws)
+    plan_file = build.resolve() / "plans" / f"{environment.name}-deploy.tfplan"
+    try:
+        changes = resource_changes(terraform.plan(plan_file, keep=True), {})
+        refused = unguarded_destroys(changes, environment.config.prevent_destroy, allow_destroy)
+        unused = unused_allowances(changes, allow_destroy)
+        if refused or unused:
+            raise DeployRefused(
+                "; ".join(
+                    [f"the plan destroys {a}, guarded; if intended, add --allow-destroy {a}" for a in refused]
+                    + [f"--allow-destroy {a}: the plan destroys no such resource" for a in unused]
+                )
+            )
+        terraform.apply(str(plan_file))
+    finally:
+        plan_file.unlink(missing_ok=True)
+    return terraform.outputs()
+
+
 def deploy_environments(
     environments: list[LoadedEnvironment],
     outdir: Path,
@@ -34,20 +71,24 @@ def deploy_environments(
     *,
     local: bool,
     allow_replace: frozenset[str] = frozenset(),
+    allow_destroy: frozenset[str] = frozenset(),
 ) -> int:
     synth_stacks(environments, outdir, allow_replace)
-    failed = 0
+    status = 0
     for environment in environments:
         with ExitStack() as stack:
             started = time.monotonic()
             try:
-                terraform = prepare(environment, outdir, build, local_emulator(stack, environment, build, local))
-                terraform.apply()
-                outputs = terraform.outputs()
+                aws = local_emulator(stack, environment, build, local)
+                outputs = deploy_environment(environment, outdir, build, aws, allow_destroy)
+            except DeployRefused as exc:
+                status = status or EXIT_REFUSED
+                print(f"{environment.name}: refused by the prod guard: {exc}", file=sys.stderr)
+                continue
             except TerraformError as exc:
-                failed += 1
+                status = EXIT_FAILED
                 print(f"{environment.name}: {exc}", file=sys.stderr)
                 print(exc.output.rstrip(), file=sys.stderr)
                 continue
             print(deploy_summary(environment, outputs, time.monotonic() - started))
-    return 1 if failed else 0
+    return status

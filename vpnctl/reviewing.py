@@ -22,6 +22,7 @@ from vpnctl.policy.scan import PolicyError, scan
 from vpnctl.review import render
 from vpnctl.review.changes import resource_changes
 from vpnctl.review.names import construct_paths
+from vpnctl.review.removals import unguarded_destroys, unused_allowances
 from vpnctl.review.report import EXIT_FAILED, EXIT_OK, EnvironmentReview
 from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import TerraformError
@@ -41,6 +42,7 @@ def review_environment(
     *,
     aws=None,
     allow_replace: frozenset[str] = frozenset(),
+    allow_destroy: frozenset[str] = frozenset(),
     secret_values: dict[str, str] | None = None,
     policy: bool = True,
 ) -> EnvironmentReview:
@@ -53,6 +55,7 @@ def review_environment(
         review.refused = refused_addresses(exc.output)
         if not review.refused:
             review.error = _first_error(exc)
+            review.error_output = exc.output
             return review
         unguarded = build.resolve() / "review-unguarded"
         try:
@@ -60,8 +63,14 @@ def review_environment(
             plan = plan_environment(environment, unguarded, build, aws=aws, secret_values=secret_values)
         except (TerraformError, subprocess.CalledProcessError) as again:
             review.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
+            review.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
             return review
     review.changes = resource_changes(plan, construct_paths(json.loads(synthesized.read_text())))
+    # Terraform refuses replacing a guarded resource; destroying a removed one it allows: refuse that here.
+    review.refused_destroys = unguarded_destroys(review.changes, environment.config.prevent_destroy, allow_destroy)
+    unused = unused_allowances(review.changes, allow_destroy)
+    if unused:
+        review.error = f"--allow-destroy {', '.join(unused)}: the plan destroys no such resource"
     if policy:
         try:
             review.policy = scan([synthesized], environment.name)[synthesized]
@@ -77,6 +86,7 @@ def review_environments(
     *,
     local: bool,
     allow_replace: frozenset[str] = frozenset(),
+    allow_destroy: frozenset[str] = frozenset(),
     markdown_file: Path | None = None,
     policy: bool = True,
 ) -> int:
@@ -85,9 +95,13 @@ def review_environments(
     for environment in environments:
         with ExitStack() as stack:
             aws = local_emulator(stack, environment, build, local)
-            reviews.append(
-                review_environment(environment, outdir, build, aws=aws, allow_replace=allow_replace, policy=policy)
-            )
+            reviews.append(review_environment(
+                environment, outdir, build, aws=aws, allow_replace=allow_replace, allow_destroy=allow_destroy,
+                policy=policy,
+            ))
+    for review in reviews:
+        if review.error_output:  # the whole of Terraform's words, for the CI log; the comment has the summary
+            print(f"{review.environment}: {review.error}\n{review.error_output.rstrip()}", file=sys.stderr)
     print(render.terminal(reviews), end="")
     if markdown_file is not None:
         markdown_file.parent.mkdir(parents=True, exist_ok=True)
@@ -112,9 +126,9 @@ def _synth_in_subprocess(environment: LoadedEnvironment, outdir: Path, allow_rep
 
 
 def _first_error(exc: Exception) -> str:
-    """The first `Error:` line Terraform printed (its summary), else the exception."""
+    """The first error line Terraform printed (its summary), else the exception."""
     output = getattr(exc, "output", None) or getattr(exc, "stderr", None) or ""
     for line in output.splitlines():
-        if line.strip().startswith("Error:"):
+        if line.strip().lower().startswith("error:"):
             return line.strip()
     return str(exc)

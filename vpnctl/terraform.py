@@ -118,18 +118,20 @@ class Terraform:
             raise TerraformError(["validate"], result.returncode, _diagnostics(report))
         return report
 
-    def plan(self, plan_file: Path, *extra: str) -> dict:
+    def plan(self, plan_file: Path, *extra: str, keep: bool = False) -> dict:
         """Plans into `plan_file` and returns `terraform show -json` of it, read in memory only.
 
         The JSON holds sensitive values in clear, so it is never written to disk; the plan
-        file is removed once read.
+        file is removed once read, unless `keep` (to apply exactly that plan; the caller
+        removes it).
         """
         plan_file.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", f"-out={plan_file}", *extra)
             return json.loads(self.run("show", "-json", str(plan_file)).stdout)
         finally:
-            plan_file.unlink(missing_ok=True)
+            if not keep:
+                plan_file.unlink(missing_ok=True)
 
 
     def apply(self, *extra: str) -> None:

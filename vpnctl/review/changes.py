@@ -37,6 +37,7 @@ class ResourceChange:
     action: str  # one of ACTIONS
     attributes: tuple[AttributeChange, ...] = ()
     consequences: tuple[str, ...] = ()
+    replace_paths: tuple[str, ...] = ()  # as Terraform planned them
 
     @property
     def forced_by(self) -> list[str]:
@@ -71,7 +72,8 @@ def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[Resour
             consequences.append(force_new.DESTROYED[kind])
         elif action == "update":
             consequences += force_new.update_notes(kind, [a.path for a in attributes])
-        out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences)))
+        replace_paths = tuple(sorted(_path(p) for p in change.get("replace_paths") or []))
+        out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences), replace_paths))
     return out
 
 
@@ -94,14 +96,21 @@ def _attribute_changes(change: dict, kind: str, action: str) -> list[AttributeCh
     ]
     if action == "update":
         return [AttributeChange(path, before, after) for path, before, after in entries]
-    causes = {path for path, _, after in entries if path in forced and after != UNKNOWN}
+    causes = {path for path, _, after in entries if _under(path, forced) and after != UNKNOWN}
     if not causes:
-        causes = forced or {path for path, _, _ in entries if force_new.forces_replacement(kind, path)}
+        causes = {path for path, _, _ in entries if _under(path, forced)} or {
+            path for path, _, _ in entries if force_new.forces_replacement(kind, path)
+        }
     return [
         AttributeChange(path, before, after, path in causes)
         for path, before, after in entries
         if after != UNKNOWN or path in causes
     ]
+
+
+def _under(path: str, forced: set[str]) -> bool:
+    """True if `path` is one of `forced` or inside one: replace_paths may name a whole block."""
+    return any(path == p or path.startswith((p + ".", p + "[")) for p in forced)
 
 
 def counts(changes: list[ResourceChange]) -> dict[str, int]:

@@ -65,11 +65,18 @@ def diff_documents(base: dict, head: dict) -> list[ResourceDiff]:
 
 
 def _bodies(document: dict) -> dict[str, dict]:
-    return {
+    """Resources by address, plus the provider and backend settings: a new state key or role is a change too."""
+    bodies = {
         f"{resource_type}.{name}": {k: v for k, v in body.items() if k != "//"}
         for resource_type, resources in document.get("resource", {}).items()
         for name, body in resources.items()
     }
+    for name, body in document.get("provider", {}).items():
+        bodies[f"provider.{name}"] = body
+    backend = document.get("terraform", {}).get("backend")
+    if backend:
+        bodies["terraform.backend"] = backend
+    return bodies
 
 
 def _secret(path: str) -> bool:
@@ -106,7 +113,10 @@ def synthesize(repo: Path, ref: str | None, environments_dir: Path, into: Path) 
         tree.mkdir(parents=True)
         archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=repo, capture_output=True, check=True)
         with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-            tar.extractall(tree, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: no paths outside `tree`
+                tar.extractall(tree, filter="data")
+            else:
+                tar.extractall(tree)
     out = into / "out"
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CDKTF_OUTDIR": str(out), "VPN_ENVIRONMENTS_DIR": str(tree / environments_dir),
@@ -117,10 +127,20 @@ def synthesize(repo: Path, ref: str | None, environments_dir: Path, into: Path) 
     return out
 
 
-def diff_command(environments_dir: Path, names: list[str], base: str, head: str | None, markdown: Path | None) -> int:
-    repo = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
-                               check=True).stdout.strip())
-    relative = environments_dir.resolve().relative_to(repo)
+def diff_command(
+    environments_dir: Path, names: list[str] | None, base: str, head: str | None, markdown: Path | None
+) -> int:
+    """`names`: the environments to show; None: every one on either side, added or removed ones included."""
+    found = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    if found.returncode != 0:
+        print("vpnctl diff: not inside a git repository", file=sys.stderr)
+        return 2
+    repo = Path(found.stdout.strip())
+    try:
+        relative = environments_dir.resolve().relative_to(repo)
+    except ValueError:
+        print(f"vpnctl diff: {environments_dir} is not inside the repository {repo}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="vpnctl-diff-") as scratch:
         try:
             base_out = synthesize(repo, base, relative, Path(scratch) / "base")
@@ -128,6 +148,8 @@ def diff_command(environments_dir: Path, names: list[str], base: str, head: str 
         except (RuntimeError, subprocess.CalledProcessError) as exc:
             print(f"vpnctl diff: {getattr(exc, 'stderr', None) or exc}", file=sys.stderr)
             return 1
+        if names is None:
+            names = sorted({p.name for out in (base_out, head_out) for p in (out / "stacks").glob("*") if p.is_dir()})
         sections = []
         for name in names:
             documents = [_document(out / "stacks" / name / "cdk.tf.json") for out in (base_out, head_out)]

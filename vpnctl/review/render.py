@@ -11,6 +11,8 @@ SYMBOLS = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
 
 
 def summary_line(review: EnvironmentReview) -> str:
+    if review.error and not review.changes:
+        return f"{review.environment}: the plan failed"
     totals = counts(review.changes)
     return (
         f"{review.environment}: {totals['create']} to add, {totals['update']} to change, "
@@ -29,7 +31,6 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
     lines = [f"### {summary_line(review)}", ""]
     if review.error:
         lines += ["> [!WARNING]", f"> **The plan failed.** {review.error}", ""]
-        return lines
     if review.refused:
         lines += [
             "> [!CAUTION]",
@@ -47,7 +48,22 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
             + "`.",
             "",
         ]
-    if not review.changes:
+    if review.refused_destroys:
+        lines += [
+            "> [!CAUTION]",
+            "> **Refused by the prod guard.** This plan destroys guarded resources whose blocks were removed "
+            "from the environment file. `prevent_destroy` does not cover a removed block, so Terraform would "
+            "destroy them without a word:",
+        ]
+        lines += [f"> - {_name(review, address)} `{address}`" for address in review.refused_destroys]
+        lines += [
+            ">",
+            f"> If that is intended, deploy with `vpnctl deploy {review.environment} "
+            + " ".join(f"--allow-destroy {address}" for address in review.refused_destroys)
+            + "`.",
+            "",
+        ]
+    if not review.changes and not review.error:
         lines += ["No changes.", ""]
     for action, heading in HEADINGS:
         selected = sorted((c for c in review.changes if c.action == action), key=lambda c: (c.name, c.address))
@@ -98,11 +114,7 @@ def _name(review: EnvironmentReview, address: str) -> str:
 def terminal(reviews: list[EnvironmentReview]) -> str:
     lines = []
     for review in reviews:
-        status = ""
-        if review.error:
-            status = "  PLAN FAILED"
-        elif review.refused:
-            status = "  REFUSED by the prod guard"
+        status = "  REFUSED by the prod guard" if review.refused or review.refused_destroys else ""
         lines.append(summary_line(review) + status)
         if review.error:
             lines.append(f"  {review.error}")
@@ -117,6 +129,8 @@ def terminal(reviews: list[EnvironmentReview]) -> str:
                 lines += [f"      {consequence}" for consequence in change.consequences]
         for address in review.refused:
             lines.append(f"  refused: {address}  (deploy with --allow-replace {address} once arranged)")
+        for address in review.refused_destroys:
+            lines.append(f"  refused destroy: {address}  (deploy with --allow-destroy {address} if intended)")
         if review.policy_error:
             lines.append(f"  policy: did not run: {review.policy_error}")
         elif review.policy is not None:

@@ -17,12 +17,14 @@ class EnvironmentReview:
     environment: str
     changes: list[ResourceChange] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # addresses prevent_destroy refused
+    refused_destroys: list[str] = field(default_factory=list)  # removed from a guarded config: see removals.py
     policy: PolicyReport | None = None
-    error: str | None = None  # the plan failed
+    error: str | None = None  # the plan failed: Terraform's first error line
+    error_output: str = ""  # all Terraform printed then, for the log (never the comment)
     policy_error: str | None = None  # checkov failed (not: a check failed)
 
     @property
     def exit_status(self) -> int:
         if self.error or self.policy_error:
             return EXIT_FAILED
-        return EXIT_REFUSED if self.refused else EXIT_OK
+        return EXIT_REFUSED if self.refused or self.refused_destroys else EXIT_OK
