@@ -5,7 +5,7 @@ command validates first: a bad config exits with status 2 and one
 `file: key: rule` line per problem, before anything is written.
 
 Exit statuses: 0 done; 1 Terraform or a tool failed; 2 bad config or
-arguments; 3 `review` found a replacement or destroy that prod's guard refuses.
+arguments; 3 prod's guard refuses a replacement or destroy (`review`, `deploy`).
 """
 
 from __future__ import annotations
@@ -54,14 +54,17 @@ def _parser() -> argparse.ArgumentParser:
         commands, "plan", _plan, "synth, then terraform init, validate and plan",
         "plan against the local AWS emulator, seeded with what the environment names, instead of AWS",
     )
-    _terraform_command(
-        commands, "deploy", _deploy, "synth, then terraform apply; prints tunnel outside IPs and Client VPN DNS names",
+    deploy = _terraform_command(
+        commands, "deploy", _deploy,
+        "synth, plan, check the plan against prod's guard, apply it; prints tunnel outside IPs and Client VPN DNS names",
         "deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
     )
+    _allow_destroy_option(deploy)
     review = _terraform_command(
         commands, "review", _review, "plan, then explain it for a pull request: replacements, consequences, policy",
         "review a plan against the local AWS emulator instead of AWS",
     )
+    _allow_destroy_option(review)
     review.add_argument("--markdown", type=Path, default=None, help="also write the review as Markdown to this file")
     review.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
 
@@ -78,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--head", default=None, help="git ref to compare (default: the working tree)")
     diff.add_argument("--markdown", type=Path, default=None, help="also write the diff as Markdown to this file")
     diff.set_defaults(handler=_diff)
+
+    from vpnctl.pki.command import add_parser as add_pki_parser
+
+    add_pki_parser(commands, _pki)
     return parser
 
 
@@ -85,6 +92,13 @@ def _allow_replace_option(command) -> None:
     command.add_argument(
         "--allow-replace", action="append", default=[], metavar="ADDRESS",
         help="lift prod's prevent_destroy for exactly this Terraform address (repeatable; one environment only)",
+    )
+
+
+def _allow_destroy_option(command) -> None:
+    command.add_argument(
+        "--allow-destroy", action="append", default=[], metavar="ADDRESS",
+        help="let the plan destroy this guarded resource, whose block was removed (repeatable; one environment only)",
     )
 
 
@@ -102,8 +116,11 @@ def _terraform_command(commands, name: str, handler, summary: str, local_help: s
 
 
 def _names(args) -> list[str] | None:
-    if getattr(args, "allow_replace", None) and (getattr(args, "all", False) or len(args.env) != 1):
-        _usage_error(args, "--allow-replace names addresses of one environment: name exactly one")
+    allowing = getattr(args, "allow_replace", None) or getattr(args, "allow_destroy", None)
+    if allowing and (getattr(args, "all", False) or len(args.env) != 1):
+        _usage_error(args, "--allow-replace and --allow-destroy name addresses of one environment: name exactly one")
+    if args.command == "pki":
+        return [args.env]
     if args.command in ("plan", "deploy", "review"):
         if not args.env and not args.all:
             _usage_error(args, "name an environment, or use --all")
@@ -172,7 +189,8 @@ def _deploy(args, environments: list[LoadedEnvironment]) -> int:
 
     return _guarded(
         lambda: deploy_environments(
-            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args)
+            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
+            allow_destroy=frozenset(args.allow_destroy),
         )
     )
 
@@ -183,7 +201,7 @@ def _review(args, environments: list[LoadedEnvironment]) -> int:
     return _guarded(
         lambda: review_environments(
             environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
-            markdown_file=args.markdown, policy=not args.no_policy,
+            allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
         )
     )
 
@@ -194,10 +212,17 @@ def _policy(args, environments: list[LoadedEnvironment]) -> int:
     return check_environments(environments, _outdir(args))
 
 
+def _pki(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.pki.command import run
+
+    return run(args, environments[0])
+
+
 def _diff(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.review.offline_diff import diff_command
 
-    return diff_command(args.environments, [env.name for env in environments], args.base, args.head, args.markdown)
+    names = [env.name for env in environments] if args.env else None  # None: both sides' environments
+    return diff_command(args.environments, names, args.base, args.head, args.markdown)
 
 
 if __name__ == "__main__":

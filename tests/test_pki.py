@@ -1,0 +1,103 @@
+"""`vpnctl pki`: certificates as Client VPN and ACM want them, keys that stay private,
+a CRL that lists exactly the revoked users, and refusals with a clear message and status 2."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.conftest import run_vpnctl
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """dev's PKI with alice and bob issued and bob revoked, all through the CLI."""
+    root = tmp_path_factory.mktemp("pki")
+    outputs = [run_vpnctl("pki", *args, "--pki-dir", str(root)) for args in (
+        ("init", "dev"), ("issue", "dev", "alice"), ("issue", "dev", "bob"), ("revoke", "dev", "bob"),
+    )]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+    return root / "dev", outputs
+
+
+def load(path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+def test_the_server_certificate_meets_client_vpn_and_acm_rules(pki):
+    folder, _ = pki
+    ca, server = load(folder / "ca.crt"), load(folder / "server.crt")
+    assert isinstance(server.public_key(), rsa.RSAPublicKey) and server.public_key().key_size == 2048
+    assert server.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value == x509.ExtendedKeyUsage(
+        [ExtendedKeyUsageOID.SERVER_AUTH]
+    )
+    assert server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName
+    ) == ["server.dev.vpn.internal"]
+    server.verify_directly_issued_by(ca)
+    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+
+
+def test_a_client_certificate_has_the_user_as_cn_and_client_auth(pki):
+    folder, _ = pki
+    alice = load(folder / "clients" / "alice.crt")
+    assert alice.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "alice"
+    assert alice.public_key().key_size == 2048
+    assert list(alice.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.CLIENT_AUTH
+    ]
+    alice.verify_directly_issued_by(load(folder / "ca.crt"))
+
+
+def test_private_keys_are_mode_0600_in_0700_folders(pki):
+    folder, _ = pki
+    for key in (folder / "ca.key", folder / "server.key", folder / "clients" / "alice.key"):
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
+    for directory in (folder, folder / "clients"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+
+
+def test_the_crl_lists_exactly_the_revoked_user_and_is_signed_by_the_ca(pki):
+    folder, _ = pki
+    crl = x509.load_pem_x509_crl((folder / "crl.pem").read_bytes())
+    assert crl.is_signature_valid(load(folder / "ca.crt").public_key())
+    assert [entry.serial_number for entry in crl] == [load(folder / "clients" / "bob.crt").serial_number]
+
+
+def test_list_shows_expiry_and_revocation(pki, tmp_path):
+    folder, _ = pki
+    result = run_vpnctl("pki", "list", "dev", "--pki-dir", str(folder.parent))
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert lines["alice"].endswith("valid") and "revoked" in lines["bob"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("init", "dev"), "already holds a CA; not overwriting it"),
+    (("revoke", "dev", "carol"), 'no certificate for user "carol"'),
+    (("issue", "dev", "bob"), 'user "bob" was revoked; a new certificate needs a new name'),
+    (("revoke", "dev", "bob"), 'user "bob" is already revoked'),
+])
+def test_refusals_say_why_and_exit_2(pki, args, message):
+    folder, _ = pki
+    before = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    result = run_vpnctl("pki", *args, "--pki-dir", str(folder.parent))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before  # nothing touched
+
+
+def test_a_missing_ca_is_a_clear_error(tmp_path):
+    result = run_vpnctl("pki", "issue", "dev", "alice", "--pki-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert f"no CA in {tmp_path / 'dev'}: run `vpnctl pki init` first" in result.stderr
+
+
+def test_an_environment_without_a_pki_folder_is_refused(tmp_path):
+    result = run_vpnctl("pki", "init", "prod", "--pki-dir", str(tmp_path))  # prod imports by ACM ARN
+    assert result.returncode == 2 and "no client_vpn certificate names a pki folder" in result.stderr

@@ -1,0 +1,71 @@
+"""`vpnctl pki init|issue|revoke|list ENV [USER]`: the PKI behind an environment's Client VPN."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from stacks.config import LoadedEnvironment
+from vpnctl.dev_pki import pki_folders
+from vpnctl.pki.store import Pki, PkiError, default_root
+
+EXIT_REFUSED = 2
+
+
+def add_parser(commands, handler) -> None:
+    pki = commands.add_parser("pki", help="the CA, server and user certificates, and CRL of an environment's Client VPN")
+    actions = pki.add_subparsers(dest="pki_action", required=True)
+    for action, summary, needs_user in (
+        ("init", "create the CA, the server certificate and an empty CRL; never overwrites", False),
+        ("issue", "issue a client certificate for USER", True),
+        ("revoke", "revoke USER's certificate: a new CRL", True),
+        ("list", "client certificates with expiry and revocation", False),
+    ):
+        command = actions.add_parser(action, help=summary)
+        command.add_argument("env", help="environment name")
+        if needs_user:
+            command.add_argument("user", help="user name (the certificate's CN)")
+        command.add_argument("--pki-dir", type=Path, default=None,
+                             help="PKI root (default: $VPNCTL_PKI_DIR or ~/.local/share/vpn-as-code/pki)")
+        command.add_argument("--pki", default=None, help="which pki folder, when the environment names several")
+        command.set_defaults(handler=handler)
+
+
+def run(args, environment: LoadedEnvironment) -> int:
+    root = args.pki_dir or default_root()
+    try:
+        names = _folders(environment, args.pki)
+        if args.pki_action == "init":
+            for name in names:
+                Pki(root, name).init(f"server.{name}.vpn.internal")
+                print(f"{environment.name}: CA, server certificate and CRL in {root / name}")
+            print(f"Terraform reads them with TF_VAR_pki_dir={root}")
+            return 0
+        if len(names) != 1:
+            raise PkiError(f"{environment.name} uses the pki folders {', '.join(names)}: choose one with --pki")
+        pki = Pki(root, names[0])
+        if args.pki_action == "issue":
+            path = pki.issue(args.user)
+            print(f'{environment.name}: certificate for "{args.user}" in {path} (key beside it, mode 0600)')
+        elif args.pki_action == "revoke":
+            path = pki.revoke(args.user)
+            print(f'{environment.name}: "{args.user}" revoked; new CRL {path}')
+        else:
+            for cert in pki.certificates():
+                status = f"revoked {cert.revoked_at}" if cert.revoked_at else "valid"
+                print(f"{cert.user:24} serial {cert.serial:x}  expires {cert.not_after:%Y-%m-%d}  {status}")
+        return 0
+    except PkiError as exc:
+        print(f"vpnctl pki {args.pki_action}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _folders(environment: LoadedEnvironment, chosen: str | None) -> list[str]:
+    names = pki_folders(environment.config)
+    if not names:
+        raise PkiError(f"{environment.source}: no client_vpn certificate names a pki folder")
+    if chosen is not None:
+        if chosen not in names:
+            raise PkiError(f"{environment.name} uses the pki folders {', '.join(names)}, not {chosen}")
+        return [chosen]
+    return names

@@ -1,0 +1,145 @@
+"""Where a PKI lives, and the rules for touching it.
+
+One folder per `pki` name under a root outside the repository (VPNCTL_PKI_DIR,
+else ~/.local/share/vpn-as-code/pki), laid out as the stacks' file()
+references read it (`TF_VAR_pki_dir` is the root):
+
+    <pki>/ca.crt  ca.key  server.crt  server.key  crl.pem  revoked.json
+    <pki>/clients/<user>.crt  <user>.key
+
+Private keys are mode 0600 and their folders 0700; nothing is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from vpnctl.pki import authority
+
+DEFAULT_ROOT = Path("~/.local/share/vpn-as-code/pki")
+USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
+
+
+class PkiError(RuntimeError):
+    """A refused PKI operation; the message says what and why."""
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("VPNCTL_PKI_DIR") or DEFAULT_ROOT).expanduser()
+
+
+def _write(path: Path, data: bytes, secret: bool = False) -> None:
+    """Creates `path`; refuses if it exists. Keys are created 0600, never widened first."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(path, flags, 0o600 if secret else 0o644)
+    except FileExistsError:
+        raise PkiError(f"{path} exists; not overwriting") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Writes `path` whole or not at all (the CRL and the revocation list change on each revoke)."""
+    temporary = path.with_suffix(path.suffix + ".new")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    user: str
+    serial: int
+    not_after: dt.datetime
+    revoked_at: str | None
+
+
+class Pki:
+    """One `pki` folder."""
+
+    def __init__(self, root: Path, name: str):
+        self.name = name
+        self.folder = root / name
+        self.clients = self.folder / "clients"
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return (self.folder / "ca.crt").is_file()
+
+    def _ca(self) -> tuple[x509.Certificate, object]:
+        if not self.exists() or not (self.folder / "ca.key").is_file():
+            raise PkiError(f"no CA in {self.folder}: run `vpnctl pki init` first")
+        certificate = x509.load_pem_x509_certificate((self.folder / "ca.crt").read_bytes())
+        key = serialization.load_pem_private_key((self.folder / "ca.key").read_bytes(), password=None)
+        return certificate, key
+
+    def revoked(self) -> dict[str, dict]:
+        path = self.folder / "revoked.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def client_certificate(self, user: str) -> x509.Certificate:
+        path = self.clients / f"{user}.crt"
+        if not path.is_file():
+            raise PkiError(f'no certificate for user "{user}" in {self.folder}: issue one with `vpnctl pki issue`')
+        return x509.load_pem_x509_certificate(path.read_bytes())
+
+    def certificates(self) -> list[Certificate]:
+        revoked = self.revoked()
+        out = []
+        for path in sorted(self.clients.glob("*.crt")) if self.clients.is_dir() else []:
+            certificate = x509.load_pem_x509_certificate(path.read_bytes())
+            entry = revoked.get(path.stem)
+            out.append(Certificate(path.stem, certificate.serial_number, certificate.not_valid_after_utc,
+                                   entry["revoked_at"] if entry else None))
+        return out
+
+    # ---- changing -----------------------------------------------------------------------
+
+    def init(self, server_name: str) -> None:
+        """A new CA, its server certificate and an empty CRL; refuses if a CA is there."""
+        if self.exists() or (self.folder / "ca.key").exists():
+            raise PkiError(f"{self.folder} already holds a CA; not overwriting it")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        ca, ca_key = authority.new_ca(f"{self.name} Client VPN CA")
+        server, server_key = authority.new_server(ca, ca_key, server_name)
+        _write(self.folder / "ca.key", authority.key_pem(ca_key), secret=True)
+        _write(self.folder / "ca.crt", authority.pem(ca))
+        _write(self.folder / "server.key", authority.key_pem(server_key), secret=True)
+        _write(self.folder / "server.crt", authority.pem(server))
+        _write(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, [])))
+
+    def issue(self, user: str) -> Path:
+        if not USER_NAME.fullmatch(user):
+            raise PkiError(f'user "{user}": 1 to 63 of a-z, 0-9, ".", "_" and "-", starting with a letter or digit')
+        ca, ca_key = self._ca()
+        if user in self.revoked():
+            raise PkiError(f'user "{user}" was revoked; a new certificate needs a new name')
+        self.clients.mkdir(exist_ok=True)
+        os.chmod(self.clients, 0o700)
+        certificate, key = authority.new_client(ca, ca_key, user)
+        _write(self.clients / f"{user}.key", authority.key_pem(key), secret=True)
+        _write(self.clients / f"{user}.crt", authority.pem(certificate))
+        return self.clients / f"{user}.crt"
+
+    def revoke(self, user: str) -> Path:
+        """Adds `user` to the CRL and writes a new crl.pem."""
+        ca, ca_key = self._ca()
+        certificate = self.client_certificate(user)
+        revoked = self.revoked()
+        if user in revoked:
+            raise PkiError(f'user "{user}" is already revoked')
+        revoked[user] = {"serial": certificate.serial_number, "revoked_at": authority.now().isoformat(timespec="seconds")}
+        entries = [(entry["serial"], dt.datetime.fromisoformat(entry["revoked_at"])) for entry in revoked.values()]
+        _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries)))
+        _replace(self.folder / "revoked.json", (json.dumps(revoked, indent=2, sort_keys=True) + "\n").encode())
+        return self.folder / "crl.pem"
