@@ -75,15 +75,18 @@ def reviewed(review) -> dict:
     """What a test needs of a review: its renderings, exit status, and actions by address (hash stripped)."""
     from vpnctl.review import render
 
+    def unhashed(address: str) -> str:
+        return re.sub(r"_[0-9A-F]{8}$", "", address)
+
     return {
         "markdown": render.markdown([review]),
         "terminal": render.terminal([review]),
         "exit": review.exit_status,
-        "actions": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.action for c in review.changes},
-        "forced_by": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.forced_by for c in review.changes},
+        "actions": {unhashed(c.address): c.action for c in review.changes},
+        "forced_by": {unhashed(c.address): c.forced_by for c in review.changes},
         "refused": review.refused,
         "refused_destroys": review.refused_destroys,
-        "replace_paths": {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.replace_paths for c in review.changes},
+        "replace_paths": {unhashed(c.address): c.replace_paths for c in review.changes},
     }
 
 

@@ -166,7 +166,12 @@ def _synth(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.synth import synth_stacks
 
     outdir = _outdir(args)
-    status = _guarded(lambda: synth_stacks(environments, outdir, _allowed(args)) and 0)
+
+    def write() -> int:
+        synth_stacks(environments, outdir, _allowed(args))
+        return 0
+
+    status = _guarded(write)
     if status:
         return status
     for env in environments:

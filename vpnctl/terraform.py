@@ -154,16 +154,22 @@ def _diagnostics(report: dict) -> str:
     return "\n".join(lines)
 
 
+def action_of(actions: list[str]) -> str | None:
+    """A plan's action list as one word: create, update, replace or delete; None for no-op and read."""
+    if set(actions) == {"create", "delete"}:
+        return "replace"
+    if actions in (["create"], ["update"], ["delete"]):
+        return actions[0]
+    return None
+
+
 def count_changes(plan: dict) -> dict[str, dict[str, int]]:
     """Per action (create, update, delete, replace), counts by resource type."""
     counts: dict[str, dict[str, int]] = {}
     for change in plan.get("resource_changes", []):
-        if change.get("mode") != "managed":
+        action = action_of(change["change"]["actions"])
+        if change.get("mode") != "managed" or action is None:
             continue
-        actions = change["change"]["actions"]
-        if actions == ["no-op"] or actions == ["read"]:
-            continue
-        action = "replace" if set(actions) == {"create", "delete"} else actions[0]
         by_type = counts.setdefault(action, {})
         by_type[change["type"]] = by_type.get(change["type"], 0) + 1
     return counts

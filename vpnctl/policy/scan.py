@@ -88,6 +88,7 @@ def scan(files: list[Path], environment: str | None) -> dict[Path, PolicyReport]
 
 def _reports(raw, files: list[Path], skips: dict[str, str]) -> dict[Path, PolicyReport]:
     runs = raw if isinstance(raw, list) else [raw]
+    types = {file.resolve(): _types_by_name(file) for file in files}
     passed: dict[Path, int] = {file.resolve(): 0 for file in files}
     failed: dict[Path, list[Finding]] = {file.resolve(): [] for file in files}
     for run in runs:
@@ -99,7 +100,7 @@ def _reports(raw, files: list[Path], skips: dict[str, str]) -> dict[Path, Policy
         for check in results.get("failed_checks", []):
             file = Path(check["file_abs_path"]).resolve()
             failed[file].append(
-                Finding(check["check_id"], check["check_name"], _address(file, check["resource"]), file.name)
+                Finding(check["check_id"], check["check_name"], _address(types[file], check["resource"]), file.name)
             )
     return {
         file: PolicyReport(passed[file.resolve()], tuple(failed[file.resolve()]), tuple(sorted(skips)))
@@ -107,12 +108,17 @@ def _reports(raw, files: list[Path], skips: dict[str, str]) -> dict[Path, Policy
     }
 
 
-def _address(file: Path, resource: str) -> str:
+def _types_by_name(file: Path) -> dict[str, str]:
+    return {
+        name: resource_type
+        for resource_type, resources in json.loads(file.read_text()).get("resource", {}).items()
+        for name in resources
+    }
+
+
+def _address(types: dict[str, str], resource: str) -> str:
     """checkov names terraform_json resources `resource.NAME`; the address is `TYPE.NAME`."""
     kind, _, name = resource.partition(".")
-    if kind != "resource":
-        return resource
-    for resource_type, body in json.loads(file.read_text()).get("resource", {}).items():
-        if name in body:
-            return f"{resource_type}.{name}"
+    if kind == "resource" and name in types:
+        return f"{types[name]}.{name}"
     return resource

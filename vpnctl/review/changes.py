@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from vpnctl.review import force_new
 from vpnctl.review.names import name_for
+from vpnctl.terraform import action_of
 
 SENSITIVE = "(sensitive)"
 UNKNOWN = "(known after apply)"
@@ -42,14 +43,6 @@ class ResourceChange:
     @property
     def forced_by(self) -> list[str]:
         return [change.path for change in self.attributes if change.forces_replacement]
-
-
-def action_of(actions: list[str]) -> str | None:
-    if set(actions) == {"create", "delete"}:
-        return "replace"
-    if actions in (["create"], ["update"], ["delete"]):
-        return actions[0]
-    return None  # no-op, read
 
 
 def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[ResourceChange]:

@@ -30,9 +30,6 @@ PARTS = {
     "tgw_propagation": "transit gateway route table propagation",
     "server": "server certificate",
     "client_root": "client root certificate",
-    "gateway": "gateway",
-    "topic": "topic",
-    "key": "KMS key",
     "alias": "KMS alias",
 }
 NESTED_PARTS = ("authorization", "alarms")  # parts that are themselves construct scopes
