@@ -31,6 +31,9 @@ site "lab-office" {
   routing        = "static"
   static_routes  = ["192.168.50.0/24"]
   crypto_profile = "compatible"
+  # A policy-based device: its IPsec policies name the lab network and the VPC.
+  local_ipv4_network_cidr  = "192.168.50.0/24"
+  remote_ipv4_network_cidr = "10.10.0.0/16"
   tunnel {
     inside_cidr = "169.254.50.0/30"
   }

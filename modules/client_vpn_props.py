@@ -21,6 +21,7 @@ STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 CERTIFICATE_FILE = "server.crt"
 PRIVATE_KEY_FILE = "server.key"
 CHAIN_FILE = "ca.crt"
+CRL_FILE = "crl.pem"
 
 CLIENT_CIDR_PREFIX = (12, 22)
 CLIENT_TO_CLIENT = "client-to-client"  # the rule and route that client_to_client adds
@@ -256,3 +257,12 @@ class ClientVpn(BaseModel):
     def uses_pki_files(self) -> bool:
         sources = [self.server_certificate, self.client_root_certificate]
         return any(s is not None and s.pki is not None for s in sources)
+
+    @property
+    def client_pki(self) -> str | None:
+        """The `pki` folder whose CA signs the client certificates, and so holds the CRL
+        (crl.pem) the endpoint must enforce. None without certificate authentication or
+        when the client root is an ACM ARN (its CA lives elsewhere)."""
+        if "certificate" not in self.authentication:
+            return None
+        return (self.client_root_certificate or self.server_certificate).pki

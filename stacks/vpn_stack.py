@@ -12,8 +12,10 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole
 from constructs import Construct
 
 from modules.alarms import AlarmTopic
+from modules.certificate_revocation import CertificateRevocationList
 from modules.certificates import Certificates
 from modules.client_vpn import ClientVpnEndpoint
+from modules.client_vpn_props import CRL_FILE
 from modules.log_encryption_key import LogEncryptionKey
 from modules.site_to_site import SiteToSiteVpn, TunnelLogSettings
 from modules.vpn_gateway import VpnGateway
@@ -108,7 +110,7 @@ class VpnStack(TerraformStack):
                 type="string",
                 nullable=False,
                 description="Folder holding the PKI folders that client_vpn certificates name "
-                "(each with server.crt, server.key, ca.crt)",
+                "(each with server.crt, server.key, ca.crt, crl.pem)",
             ).string_value
         self.client_vpns = {}
         for endpoint_name, endpoint in cfg.client_vpn.items():
@@ -135,4 +137,13 @@ class VpnStack(TerraformStack):
                 kms_key_arn=kms_key_arn,
                 prevent_destroy=cfg.prevent_destroy,
             )
+            if endpoint.client_pki:
+                CertificateRevocationList(
+                    self,
+                    f"revocation-{endpoint_name}",
+                    endpoint_id=self.client_vpns[endpoint_name].endpoint.id,
+                    crl_file=f"{pki_dir}/{endpoint.client_pki}/{CRL_FILE}",
+                    region=cfg.region,
+                    role_arn=cfg.assume_role_arn,
+                )
         self.replace_allowed = lift_guard(self, allow_replace)

@@ -82,12 +82,15 @@ def synthesized_dir(tmp_path_factory, shipped) -> Path:
 
 # ---- the apply lifecycle (tests/lifecycle.py), started first and checked last --------------
 
-LIFECYCLE_FILES = ("test_apply.py", "test_review_scenarios.py")
+# In the order their results come in: dev deployed, then dev's revocation and reviews, then the rest.
+LIFECYCLE_FILES = ("test_device_tunnels.py", "test_client_profiles.py", "test_review_scenarios.py", "test_apply.py")
 
 
 def pytest_collection_modifyitems(session, config, items):
     """The lifecycle's tests run last; their Terraform pipelines start with the session."""
-    lifecycle_items = [item for item in items if item.path.name in LIFECYCLE_FILES]
+    lifecycle_items = sorted(
+        (item for item in items if item.path.name in LIFECYCLE_FILES), key=lambda item: LIFECYCLE_FILES.index(item.path.name)
+    )
     items[:] = [item for item in items if item.path.name not in LIFECYCLE_FILES] + lifecycle_items
     config._vpn_lifecycle_selected = bool(lifecycle_items)
 

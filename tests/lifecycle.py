@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -96,6 +97,8 @@ class Lifecycle:
     def __init__(self, base: Path):
         self.base = base
         self.futures: dict[str, Future] = {}
+        # Milestones inside a pipeline, for tests that needn't wait for all of it.
+        self.futures["dev-deployed"] = Future()
         self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="lifecycle")
         self.started = False
 
@@ -257,43 +260,86 @@ class Lifecycle:
 
     def _cdktf_deploy(self, env, variants: dict) -> dict:
         """`npx cdktf deploy dev --auto-approve`, with the emulator's endpoint and test credentials as a user
-        sets real ones; then the dev review scenarios on the state it leaves."""
-        from vpnctl.dev_pki import ensure_dev_pki, pki_folders
+        sets real ones; then revocation and the dev review scenarios on the state it leaves."""
+        record: dict = {}
+        deployed = self.futures["dev-deployed"]
+        try:
+            self._cdktf_pipeline(env, variants, record, deployed)
+        except BaseException as exc:
+            if not deployed.done():
+                deployed.set_exception(exc)
+            raise
+        if not deployed.done():
+            deployed.set_exception(AssertionError(f"npx cdktf deploy dev failed:\n{record.get('output')}"))
+        return record
+
+    def _cdktf_pipeline(self, env, variants: dict, record: dict, deployed: Future) -> None:
+        """The dev PKI made with `vpnctl pki` (alice and bob), `npx cdktf deploy dev`, profiles and the
+        device config from the deployed stack; then bob revoked and deployed again; then the reviews."""
         from vpnctl.local_aws import seed_environment
         from vpnctl.terraform import find_provider_mirror, write_cli_config
 
-        record: dict = {}
         build = self.base / "build-cdktf"
         build.mkdir(parents=True, exist_ok=True)
         outdir = self.base / "out-cdktf"
+        pki_dir = build / "pki"
         with self._emulator(env, "cdktf") as aws:
-            seed_environment(aws, env.config, build / "pki")
-            for folder in pki_folders(env.config):
-                ensure_dev_pki(build / "pki", folder)
+            seed_environment(aws, env.config, pki_dir)
             user_env = {
                 **os.environ,
                 **aws.terraform_env(),
+                # As an activated virtualenv has it: the stack's CRL import runs `vpnctl`.
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                 "TF_CLI_CONFIG_FILE": str(write_cli_config(build, find_provider_mirror())),
-                "TF_VAR_pki_dir": str(build / "pki"),
+                "TF_VAR_pki_dir": str(pki_dir),
+                "VPNCTL_PKI_DIR": str(pki_dir),
                 "CHECKPOINT_DISABLE": "1",
                 "CI": "1",
             }
-            started = time.monotonic()
-            result = subprocess.run(
-                # --skip-provider-lock: `terraform providers lock` asks the registry, ignoring the CLI
-                # config's filesystem mirror; with no registry, a user skips it the same way.
-                ["npx", "--no-install", "cdktf", "deploy", "dev", "--auto-approve", "--skip-provider-lock", "--output", str(outdir)],
-                cwd=ROOT, env=user_env, capture_output=True, text=True, timeout=1500,
-            )
-            record["seconds"] = time.monotonic() - started
-            record["status"] = result.returncode
-            record["output"] = (result.stdout + result.stderr)[-5000:]
+
+            def vpnctl(*args: str) -> subprocess.CompletedProcess:
+                return subprocess.run([str(Path(sys.executable).parent / "vpnctl"), *args], cwd=ROOT, env=user_env,
+                                      capture_output=True, text=True, timeout=300)
+
+            for args in (("pki", "init", "dev"), ("pki", "issue", "dev", "alice"), ("pki", "issue", "dev", "bob")):
+                step = vpnctl(*args)
+                assert step.returncode == 0, step.stdout + step.stderr
+            record["deploy"] = _cdktf_deploy_run(user_env, outdir)
+            record["status"], record["output"] = record["deploy"]["status"], record["deploy"]["output"]
+            record["seconds"] = record["deploy"]["seconds"]
             record["resources"] = aws.resources(env.config.region)
             terraform = Terraform(outdir / "stacks" / "dev", Path(user_env["TF_CLI_CONFIG_FILE"]), aws.terraform_env())
             record["state"] = sorted(terraform.run("state", "list", check=False).stdout.split())
-            if record["status"] == 0:
-                record["reviews"] = self._reviews(aws, build, variants)
-        return record
+            if record["status"] != 0:
+                return
+            deployed.set_result(self._deployed(aws, env, build, vpnctl))
+            # Offboarding: revoke bob, deploy again; the endpoint must hold the new CRL.
+            record["revoke"] = vpnctl("pki", "revoke", "dev", "bob")
+            record["redeploy"] = _cdktf_deploy_run(user_env, outdir)
+            record["crl_after_revoke"] = _exported_crl(aws, env)
+            record["bob_profile_after_revoke"] = vpnctl("client-config", "dev", "bob", "-o", str(build / "bob-again.ovpn"))
+            record["pki_dir"] = pki_dir
+            record["reviews"] = self._reviews(aws, build, variants)
+
+    def _deployed(self, aws: LocalAws, env, build: Path, vpnctl) -> dict:
+        """What the deployed dev stack gives its users: profiles, device configs, and (for the test's own
+        AWS side) the tunnel options and keys as the emulator stores them."""
+        out: dict = {"pki_dir": build / "pki", "crl_before_revoke": _exported_crl(aws, env)}
+        for user in ("alice", "bob"):
+            out[f"{user}_profile"] = build / f"{user}.ovpn"
+            out[f"{user}_profile_run"] = vpnctl("client-config", "dev", user, "-o", str(out[f"{user}_profile"]))
+        for fmt, name in (("strongswan", "lab-office.swanctl.conf"), ("aws-xml", "lab-office.xml")):
+            out[fmt] = build / name
+            out[f"{fmt}_run"] = vpnctl("device-config", "dev", "lab-office", "--format", fmt, "-o", str(out[fmt]))
+        ec2 = aws.client("ec2", env.config.region)
+        (connection,) = ec2.describe_vpn_connections(
+            Filters=[{"Name": "tag:Name", "Values": ["dev-lab-office"]}]
+        )["VpnConnections"]
+        (gateway,) = ec2.describe_customer_gateways(CustomerGatewayIds=[connection["CustomerGatewayId"]])["CustomerGateways"]
+        secret = aws.client("secretsmanager", env.config.region).get_secret_value(SecretId=connection["PreSharedKeyArn"])
+        out["connection"], out["customer_gateway"] = connection, gateway
+        out["stored_keys"] = secret["SecretString"]
+        return out
 
     def _reviews(self, aws: LocalAws, build: Path, variants: dict) -> dict:
         """`vpnctl review` of each dev scenario against the deployed state (plans only: nothing changes)."""
@@ -307,6 +353,25 @@ class Lifecycle:
             reviews[scenario] = reviewed(review_environment(variant_env, variant_out, scenario_build, aws=aws))
         reviews["pki_dirs"] = [build / "pki", self.base / "build-cdktf-renewed" / "pki"]
         return reviews
+
+
+def _cdktf_deploy_run(user_env: dict, outdir: Path) -> dict:
+    started = time.monotonic()
+    result = subprocess.run(
+        # --skip-provider-lock: `terraform providers lock` asks the registry, ignoring the CLI
+        # config's filesystem mirror; with no registry, a user skips it the same way.
+        ["npx", "--no-install", "cdktf", "deploy", "dev", "--auto-approve", "--skip-provider-lock", "--output", str(outdir)],
+        cwd=ROOT, env=user_env, capture_output=True, text=True, timeout=1500,
+    )
+    return {"status": result.returncode, "output": (result.stdout + result.stderr)[-5000:],
+            "seconds": time.monotonic() - started}
+
+
+def _exported_crl(aws: LocalAws, env) -> str | None:
+    ec2 = aws.client("ec2", env.config.region)
+    (endpoint,) = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
+    exported = ec2.export_client_vpn_client_certificate_revocation_list(ClientVpnEndpointId=endpoint["ClientVpnEndpointId"])
+    return exported.get("CertificateRevocationList")
 
 
 def _without_block(env, header: str):

@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     # Node 20 is what these machines have; jsii's end-of-life banner would drown the output.
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     args = _parser().parse_args(argv)
+    if getattr(args, "without_environments", False):
+        return args.handler(args)
     try:
         environments = load_environments(args.environments, _names(args))
     except ConfigError as exc:
@@ -85,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     from vpnctl.pki.command import add_parser as add_pki_parser
 
     add_pki_parser(commands, _pki)
+    from vpnctl.client_profile import add_parser as add_client_config_parser
+    from vpnctl.device.command import add_parser as add_device_config_parser
+    from vpnctl.revocation import add_parser as add_import_crl_parser
+
+    add_client_config_parser(commands, _client_config)
+    add_device_config_parser(commands, _device_config)
+    add_import_crl_parser(commands, _import_crl)
     return parser
 
 
@@ -119,7 +128,7 @@ def _names(args) -> list[str] | None:
     allowing = getattr(args, "allow_replace", None) or getattr(args, "allow_destroy", None)
     if allowing and (getattr(args, "all", False) or len(args.env) != 1):
         _usage_error(args, "--allow-replace and --allow-destroy name addresses of one environment: name exactly one")
-    if args.command == "pki":
+    if args.command in ("pki", "client-config", "device-config"):
         return [args.env]
     if args.command in ("plan", "deploy", "review"):
         if not args.env and not args.all:
@@ -221,6 +230,24 @@ def _pki(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.pki.command import run
 
     return run(args, environments[0])
+
+
+def _client_config(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.client_profile import run
+
+    return run(args, environments[0])
+
+
+def _device_config(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.device.command import run
+
+    return run(args, environments[0])
+
+
+def _import_crl(args) -> int:
+    from vpnctl.revocation import run
+
+    return run(args)
 
 
 def _diff(args, environments: list[LoadedEnvironment]) -> int:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
+from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, CRL_FILE, PRIVATE_KEY_FILE
 from vpnctl.pki import authority
 
 
 def ensure_dev_pki(pki_dir: Path, folder: str, days: int = 30) -> Path:
-    """Creates `pki_dir/folder` with ca.crt, server.crt and server.key unless they exist."""
+    """Creates `pki_dir/folder` with ca.crt, server.crt, server.key and an empty crl.pem unless they exist."""
     target = pki_dir / folder
-    files = [target / CERTIFICATE_FILE, target / PRIVATE_KEY_FILE, target / CHAIN_FILE]
+    files = [target / CERTIFICATE_FILE, target / PRIVATE_KEY_FILE, target / CHAIN_FILE, target / CRL_FILE]
     if all(f.is_file() for f in files):
         return target
     if any(f.exists() for f in files):
@@ -29,6 +29,7 @@ def ensure_dev_pki(pki_dir: Path, folder: str, days: int = 30) -> Path:
     server, server_key = authority.new_server(ca, ca_key, f"{folder}.vpn.invalid", days=days)
     (target / CHAIN_FILE).write_bytes(authority.pem(ca))
     (target / CERTIFICATE_FILE).write_bytes(authority.pem(server))
+    (target / CRL_FILE).write_bytes(authority.pem(authority.new_crl(ca, ca_key, [])))
     key_path = target / PRIVATE_KEY_FILE
     key_path.touch(mode=0o600)
     key_path.write_bytes(authority.key_pem(server_key))

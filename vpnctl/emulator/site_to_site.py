@@ -135,6 +135,11 @@ class EmulatedVpnConnection(VPNConnection):
     def get_tags_dict(self) -> dict[str, str]:
         return {t["key"]: t["value"] for t in self.get_tags()}
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """For `tag:` filters."""
+        return self.get_tags_dict()
+
 
 def customer_gateway_configuration(connection: EmulatedVpnConnection) -> str:
     """The XML document AWS returns, filled with the connection's real tunnel values."""

@@ -50,6 +50,7 @@ def run(args, environment: LoadedEnvironment) -> int:
         elif args.pki_action == "revoke":
             path = pki.revoke(args.user)
             print(f'{environment.name}: "{args.user}" revoked; new CRL {path}')
+            print(f"Endpoints enforce it after the next deploy: vpnctl deploy {environment.name} (or npx cdktf deploy)")
         else:
             for cert in pki.certificates():
                 status = f"revoked {cert.revoked_at}" if cert.revoked_at else "valid"

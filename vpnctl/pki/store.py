@@ -92,6 +92,17 @@ class Pki:
             raise PkiError(f'no certificate for user "{user}" in {self.folder}: issue one with `vpnctl pki issue`')
         return x509.load_pem_x509_certificate(path.read_bytes())
 
+    def client_files(self, user: str) -> tuple[Path, Path]:
+        """The user's certificate and key; refuses an unknown or revoked user."""
+        self._ca()
+        if user in self.revoked():
+            raise PkiError(f'user "{user}" is revoked in {self.folder}; issue a certificate under a new name')
+        self.client_certificate(user)
+        key = self.clients / f"{user}.key"
+        if not key.is_file():
+            raise PkiError(f'no key for user "{user}" in {self.clients}')
+        return self.clients / f"{user}.crt", key
+
     def certificates(self) -> list[Certificate]:
         revoked = self.revoked()
         out = []

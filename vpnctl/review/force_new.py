@@ -43,6 +43,8 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws_cloudwatch_log_group": frozenset({"name", "name_prefix", "log_group_class"}),
     "aws_ec2_transit_gateway_route_table_association": _TGW_TABLE_LINK,
     "aws_ec2_transit_gateway_route_table_propagation": _TGW_TABLE_LINK,
+    # Terraform's own resource: any change of its triggers replaces it, which is the point.
+    "terraform_data": frozenset({"triggers_replace"}),
 }
 
 # What replacing a resource of this type does, said to the reviewer.
@@ -64,6 +66,8 @@ REPLACED: dict[str, str] = {
     "a short loss of traffic to that network",
     "aws_cloudwatch_log_group": "a new log group: the old one's logs are deleted with it",
     "aws_acm_certificate": "a new certificate ARN: endpoints that use it switch to the new one",
+    "terraform_data": "the endpoint's certificate revocation list is imported again (vpnctl import-crl): "
+    "certificates it revokes can no longer connect",
 }
 
 DESTROYED: dict[str, str] = {

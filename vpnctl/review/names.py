@@ -14,6 +14,7 @@ import re
 OWNERS = (
     ("site-", "site "),
     ("client_vpn-", "Client VPN "),
+    ("revocation-", "Client VPN "),
     ("certificates-", "certificates "),
     ("vpn_gateway", "virtual private gateway"),
     ("alarm_topic", "alarm topic"),
@@ -31,6 +32,7 @@ PARTS = {
     "server": "server certificate",
     "client_root": "client root certificate",
     "alias": "KMS alias",
+    "crl_import": "certificate revocation list import",
 }
 NESTED_PARTS = ("authorization", "alarms")  # parts that are themselves construct scopes
 PART_PREFIXES = (

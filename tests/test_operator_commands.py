@@ -1,0 +1,212 @@
+"""`vpnctl import-crl`, `client-config` and `device-config` against the emulator, with resources
+created through boto3 as a deploy leaves them (tagged `<env>-<name>`): the refusals, the file modes,
+and where each pre-shared key comes from. The real deploy and real VPN software are in
+test_client_profiles.py and test_device_tunnels.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ENVIRONMENTS, ROOT
+from vpnctl.device.strongswan import proposals
+from vpnctl.local_aws import LocalAws
+from vpnctl.pki.store import Pki
+
+REGION = "eu-central-1"
+VPNCTL = str(Path(sys.executable).parent / "vpnctl")
+
+
+@pytest.fixture(scope="module")
+def aws(tmp_path_factory):
+    with LocalAws("111111111111", log_file=tmp_path_factory.mktemp("emulator") / "emulator.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def pki_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pki")
+    pki = Pki(root, "dev")
+    pki.init("server.dev.vpn.internal")
+    for user in ("alice", "bob"):
+        pki.issue(user)
+    pki.revoke("bob")
+    return root
+
+
+def tag(resource_type: str, name: str) -> list[dict]:
+    return [{"ResourceType": resource_type, "Tags": [{"Key": "Name", "Value": name}]}]
+
+
+@pytest.fixture(scope="module")
+def endpoint_id(aws, pki_root) -> str:
+    folder = pki_root / "dev"
+    arn = aws.client("acm", REGION).import_certificate(
+        Certificate=(folder / "server.crt").read_bytes(), PrivateKey=(folder / "server.key").read_bytes(),
+        CertificateChain=(folder / "ca.crt").read_bytes(),
+    )["CertificateArn"]
+    return aws.client("ec2", REGION).create_client_vpn_endpoint(
+        ClientCidrBlock="10.110.0.0/22", ServerCertificateArn=arn, TransportProtocol="udp", VpnPort=1194,
+        AuthenticationOptions=[{"Type": "certificate-authentication",
+                                "MutualAuthentication": {"ClientRootCertificateChainArn": arn}}],
+        ConnectionLogOptions={"Enabled": False}, TagSpecifications=tag("client-vpn-endpoint", "dev-developers"),
+    )["ClientVpnEndpointId"]
+
+
+COMPATIBLE = {"IKEVersions": [{"Value": "ikev2"}], "Phase1EncryptionAlgorithms": [{"Value": "AES256"}],
+              "Phase1IntegrityAlgorithms": [{"Value": "SHA2-256"}], "Phase1DHGroupNumbers": [{"Value": 14}],
+              "Phase2EncryptionAlgorithms": [{"Value": "AES256"}], "Phase2IntegrityAlgorithms": [{"Value": "SHA2-256"}],
+              "Phase2DHGroupNumbers": [{"Value": 14}]}
+
+
+def connection(aws, name: str, storage: str, tunnels: list[dict], ip: str) -> dict:
+    ec2 = aws.client("ec2", REGION)
+    gateway = ec2.create_customer_gateway(Type="ipsec.1", IpAddress=ip, BgpAsn=65000)["CustomerGateway"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    return ec2.create_vpn_connection(
+        Type="ipsec.1", CustomerGatewayId=gateway["CustomerGatewayId"], VpnGatewayId=vgw, PreSharedKeyStorage=storage,
+        Options={"StaticRoutesOnly": True, "LocalIpv4NetworkCidr": "192.168.50.0/24",
+                 "RemoteIpv4NetworkCidr": "10.10.0.0/16", "TunnelOptions": tunnels},
+        TagSpecifications=tag("vpn-connection", name),
+    )["VpnConnection"]
+
+
+def vpnctl(aws, *args: str, environments: Path = ENVIRONMENTS) -> subprocess.CompletedProcess:
+    env = {**os.environ, **aws.terraform_env()}
+    return subprocess.run([VPNCTL, "--environments", str(environments), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+# ---- import-crl ----------------------------------------------------------------------------
+
+
+def test_import_crl_imports_and_checks_the_export(aws, endpoint_id, pki_root):
+    result = vpnctl(aws, "import-crl", "--region", REGION, "--endpoint", endpoint_id, "--file", str(pki_root / "dev" / "crl.pem"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{endpoint_id}: imported crl.pem, 1 revoked certificate"
+    exported = aws.client("ec2", REGION).export_client_vpn_client_certificate_revocation_list(ClientVpnEndpointId=endpoint_id)
+    assert exported["CertificateRevocationList"].strip() == (pki_root / "dev" / "crl.pem").read_text().strip()
+
+
+def test_import_crl_refuses_a_file_that_is_no_crl(aws, endpoint_id, pki_root):
+    result = vpnctl(aws, "import-crl", "--region", REGION, "--endpoint", endpoint_id, "--file", str(pki_root / "dev" / "ca.crt"))
+    assert result.returncode == 1
+    assert "not a PEM-encoded certificate revocation list" in result.stderr
+
+
+# ---- client-config --------------------------------------------------------------------------
+
+
+def test_client_config_writes_a_0600_profile(aws, endpoint_id, pki_root, tmp_path):
+    out = tmp_path / "alice.ovpn"
+    out.write_text("an older profile")
+    out.chmod(0o644)
+    result = vpnctl(aws, "client-config", "dev", "alice", "-o", str(out), "--pki-dir", str(pki_root))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_text()
+    assert f"remote {endpoint_id}.prod.clientvpn.{REGION}.amazonaws.com 1194" in text
+    assert text.index("</ca>") < text.index("<cert>") < text.index("</cert>") < text.index("<key>")
+    assert "older" not in text
+
+
+@pytest.mark.parametrize("user, message", [
+    ("carol", 'no certificate for user "carol"'),
+    ("bob", 'user "bob" is revoked'),
+])
+def test_client_config_refuses_unknown_and_revoked_users(aws, endpoint_id, pki_root, tmp_path, user, message):
+    out = tmp_path / f"{user}.ovpn"
+    result = vpnctl(aws, "client-config", "dev", user, "-o", str(out), "--pki-dir", str(pki_root))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not out.exists()
+
+
+def test_client_config_without_a_ca_says_to_init(aws, tmp_path):
+    result = vpnctl(aws, "client-config", "dev", "alice", "-o", str(tmp_path / "a.ovpn"), "--pki-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "run `vpnctl pki init` first" in result.stderr
+
+
+def test_client_config_for_an_endpoint_that_is_not_deployed(aws, pki_root, tmp_path):
+    folder = tmp_path / "envs"
+    folder.mkdir()
+    text = (ENVIRONMENTS / "dev.hcl").read_text().replace('client_vpn "developers"', 'client_vpn "contractors"')
+    (folder / "dev.hcl").write_text(text)
+    result = vpnctl(aws, "client-config", "dev", "alice", "-o", str(tmp_path / "a.ovpn"), "--pki-dir", str(pki_root),
+                    environments=folder)
+    assert result.returncode == 1
+    assert 'no Client VPN endpoint "dev-contractors"' in result.stderr and "deploy the environment first" in result.stderr
+
+
+# ---- device-config ---------------------------------------------------------------------------
+
+
+def test_device_config_reads_aws_managed_keys_from_secrets_manager(aws, tmp_path):
+    made = connection(aws, "dev-lab-office", "SecretsManager",
+                      [{"TunnelInsideCidr": "169.254.50.0/30", **COMPATIBLE}, {"TunnelInsideCidr": "169.254.50.4/30"}],
+                      "198.51.100.20")
+    stored = json.loads(aws.client("secretsmanager", REGION).get_secret_value(SecretId=made["PreSharedKeyArn"])["SecretString"])
+    out = tmp_path / "swanctl.conf"
+    result = vpnctl(aws, "device-config", "dev", "lab-office", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_text()
+    tunnel1, tunnel2 = made["Options"]["TunnelOptions"]
+    assert f'secret = "{stored["tunnel1"]}"' in text and f'secret = "{stored["tunnel2"]}"' in text
+    assert f"remote_addrs = {tunnel1['OutsideIpAddress']}" in text and f"remote_addrs = {tunnel2['OutsideIpAddress']}" in text
+    assert "local_addrs = 198.51.100.20" in text
+    assert "local_ts = 192.168.50.0/24" in text and "remote_ts = 10.10.0.0/16" in text
+    assert "proposals = aes256-sha256-modp2048\n" in text  # tunnel 1: the compatible profile
+    assert "version = 2\n" in text and "version = 0\n" in text  # tunnel 2 takes AWS's defaults: IKEv1 or v2
+    assert "inside 169.254.50.0/30 (AWS 169.254.50.1, this device 169.254.50.2)" in text
+    assert stored["tunnel1"] not in result.stdout + result.stderr
+
+    xml = tmp_path / "aws.xml"
+    result = vpnctl(aws, "device-config", "dev", "lab-office", "--format", "aws-xml", "-o", str(xml))
+    assert result.returncode == 0, result.stderr
+    assert xml.read_text() == aws.client("ec2", REGION).describe_vpn_connections(
+        VpnConnectionIds=[made["VpnConnectionId"]])["VpnConnections"][0]["CustomerGatewayConfiguration"]
+
+
+def test_device_config_reads_a_sites_own_keys_from_its_secrets(aws, tmp_path):
+    """staging's munich-lab brings its own keys; the connection stores them Standard."""
+    secrets = aws.client("secretsmanager", REGION)
+    own = {"staging/vpn/munich-lab/tunnel1": "Munich1Key.first", "staging/vpn/munich-lab/tunnel2": "Munich2Key_second"}
+    for name, value in own.items():
+        secrets.create_secret(Name=name, SecretString=value)
+    connection(aws, "staging-munich-lab", "Standard",
+               [{"TunnelInsideCidr": "169.254.60.0/30", "PreSharedKey": own["staging/vpn/munich-lab/tunnel1"]},
+                {"TunnelInsideCidr": "169.254.60.4/30", "PreSharedKey": own["staging/vpn/munich-lab/tunnel2"]}],
+               "203.0.113.41")
+    out = tmp_path / "swanctl.conf"
+    result = vpnctl(aws, "device-config", "staging", "munich-lab", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert 'secret = "Munich1Key.first"' in text and 'secret = "Munich2Key_second"' in text
+    # A key that breaks AWS's rules is refused, naming the tunnel and where it came from.
+    secrets.put_secret_value(SecretId="staging/vpn/munich-lab/tunnel2", SecretString="0starts-wrong")
+    result = vpnctl(aws, "device-config", "staging", "munich-lab", "-o", str(tmp_path / "bad.conf"))
+    assert result.returncode == 1
+    assert "tunnel[2]: the pre-shared key in secret staging/vpn/munich-lab/tunnel2 breaks AWS's rules" in result.stderr
+    assert "0starts-wrong" not in result.stderr and not (tmp_path / "bad.conf").exists()
+
+
+def test_device_config_refuses_an_unknown_site_and_an_undeployed_one(aws, tmp_path):
+    result = vpnctl(aws, "device-config", "dev", "nowhere", "-o", str(tmp_path / "x.conf"))
+    assert result.returncode == 2 and 'no site "nowhere" (sites: lab-office)' in result.stderr
+    result = vpnctl(aws, "device-config", "prod", "berlin-hq", "-o", str(tmp_path / "x.conf"))
+    assert result.returncode == 1 and 'no VPN connection "prod-berlin-hq"' in result.stderr
+
+
+def test_proposals_keep_aead_and_classic_ciphers_apart():
+    assert proposals(("AES256-GCM-16", "AES256"), ("SHA2-256",), (19, 14), prf=True) == (
+        "aes256gcm16-prfsha256-ecp256-modp2048,aes256-sha256-ecp256-modp2048"
+    )
+    assert proposals(("AES256-GCM-16",), ("SHA2-256",), (20,), prf=False) == "aes256gcm16-ecp384"

@@ -1,0 +1,1 @@
+"""Configuration for the on-premises customer gateway device, from the deployed VPN connection."""

@@ -1,0 +1,179 @@
+"""`vpnctl device-config ENV SITE --format strongswan|aws-xml -o FILE`.
+
+Reads the deployed connection (DescribeVpnConnections, by its Name tag), its
+customer gateway, and the pre-shared keys: a tunnel's own Secrets Manager
+secret when the site brings its keys, the connection's AWS-managed secret
+when AWS stores them there, else the tunnel options. Each key is checked
+against AWS's rules before it is written. The file holds the keys, so it is
+written mode 0600 and never to standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from modules import aws_rules as rules
+from stacks.config import LoadedEnvironment
+from vpnctl.device.strongswan import DeviceSettings, TunnelSettings, render
+
+EXIT_REFUSED = 2
+EXIT_FAILED = 1
+FORMATS = ("strongswan", "aws-xml")
+DEFAULTS = {  # AWS's tunnel option defaults (Site-to-Site VPN guide, "Tunnel options")
+    "IkeVersions": list(rules.IKE_VERSIONS),
+    "Phase1EncryptionAlgorithms": list(rules.ENCRYPTION_ALGORITHMS),
+    "Phase1IntegrityAlgorithms": list(rules.INTEGRITY_ALGORITHMS),
+    "Phase1DHGroupNumbers": list(rules.PHASE1_DH_GROUPS),
+    "Phase1LifetimeSeconds": 28800,
+    "Phase2EncryptionAlgorithms": list(rules.ENCRYPTION_ALGORITHMS),
+    "Phase2IntegrityAlgorithms": list(rules.INTEGRITY_ALGORITHMS),
+    "Phase2DHGroupNumbers": list(rules.PHASE2_DH_GROUPS),
+    "Phase2LifetimeSeconds": 3600,
+    "RekeyMarginTimeSeconds": 270,
+    "DpdTimeoutSeconds": 30,
+}
+
+
+class DeviceConfigError(RuntimeError):
+    pass
+
+
+def add_parser(commands, handler) -> None:
+    command = commands.add_parser(
+        "device-config", help="write the on-premises device's config for SITE from the deployed connection"
+    )
+    command.add_argument("env", help="environment name")
+    command.add_argument("site", help="site block name")
+    command.add_argument("--format", choices=FORMATS, default="strongswan",
+                         help="strongswan: swanctl.conf for both tunnels; aws-xml: AWS's customer gateway document")
+    command.add_argument("-o", "--output", type=Path, required=True, help="file to write (mode 0600: it holds the keys)")
+    command.set_defaults(handler=handler)
+
+
+def _option(tunnel: dict, key: str):
+    value = tunnel.get(key)
+    if value in (None, []):
+        return DEFAULTS[key]
+    if isinstance(value, list):
+        return [item["Value"] for item in value]
+    return value
+
+
+def preshared_keys(connection: dict, site, secrets) -> list[str]:
+    """Each tunnel's key, from wherever this connection keeps it."""
+    tunnels = connection["Options"]["TunnelOptions"]
+    managed = None
+    if connection.get("PreSharedKeyArn"):
+        managed = secrets.get_secret_value(SecretId=connection["PreSharedKeyArn"])["SecretString"]
+    keys = []
+    for number, tunnel in enumerate(tunnels, start=1):
+        configured = site.tunnels()[number - 1].preshared_key_secret
+        if configured:
+            key, source = secrets.get_secret_value(SecretId=configured)["SecretString"], f"secret {configured}"
+        elif managed is not None:
+            key, source = _from_managed_secret(managed, number, tunnel["OutsideIpAddress"]), connection["PreSharedKeyArn"]
+        else:
+            key, source = tunnel.get("PreSharedKey"), "the tunnel options"
+        if not key:
+            raise DeviceConfigError(f"tunnel[{number}]: no pre-shared key in {source}")
+        problem = rules.psk_problem(key)
+        if problem:
+            raise DeviceConfigError(f"tunnel[{number}]: the pre-shared key in {source} breaks AWS's rules: {problem}")
+        keys.append(key)
+    return keys
+
+
+def _from_managed_secret(text: str, number: int, outside_ip: str) -> str | None:
+    """AWS's secret holds both tunnels' keys; read it keyed by tunnel (tunnel1/tunnel2) or outside IP."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise DeviceConfigError("the connection's pre-shared key secret is not a JSON object of keys per tunnel")
+    return value.get(f"tunnel{number}") or value.get(outside_ip)
+
+
+def tunnel_settings(connection: dict, keys: list[str]) -> list[TunnelSettings]:
+    out = []
+    for number, (tunnel, key) in enumerate(zip(connection["Options"]["TunnelOptions"], keys), start=1):
+        out.append(
+            TunnelSettings(
+                number=number,
+                outside_ip=tunnel["OutsideIpAddress"],
+                inside_cidr=tunnel["TunnelInsideCidr"],
+                preshared_key=key,
+                ike_versions=tuple(_option(tunnel, "IkeVersions")),
+                phase1_encryption=tuple(_option(tunnel, "Phase1EncryptionAlgorithms")),
+                phase1_integrity=tuple(_option(tunnel, "Phase1IntegrityAlgorithms")),
+                phase1_dh_groups=tuple(int(g) for g in _option(tunnel, "Phase1DHGroupNumbers")),
+                phase1_lifetime=int(_option(tunnel, "Phase1LifetimeSeconds")),
+                phase2_encryption=tuple(_option(tunnel, "Phase2EncryptionAlgorithms")),
+                phase2_integrity=tuple(_option(tunnel, "Phase2IntegrityAlgorithms")),
+                phase2_dh_groups=tuple(int(g) for g in _option(tunnel, "Phase2DHGroupNumbers")),
+                phase2_lifetime=int(_option(tunnel, "Phase2LifetimeSeconds")),
+                rekey_margin=int(_option(tunnel, "RekeyMarginTimeSeconds")),
+                dpd_timeout=int(_option(tunnel, "DpdTimeoutSeconds")),
+            )
+        )
+    return out
+
+
+def _amazon_side_asn(connection: dict) -> int:
+    """The AWS side's ASN, as AWS's own customer gateway document states it."""
+    document = ET.fromstring(connection["CustomerGatewayConfiguration"])
+    asn = document.findtext("ipsec_tunnel/vpn_gateway/bgp/asn")
+    if asn is None:
+        raise DeviceConfigError("a BGP connection whose customer gateway document names no AWS-side ASN")
+    return int(asn)
+
+
+def strongswan_config(environment: LoadedEnvironment, site_name: str, connection: dict, gateway: dict, secrets) -> str:
+    site = environment.config.sites[site_name]
+    options = connection["Options"]
+    if options.get("TunnelInsideIpVersion", "ipv4") != "ipv4":
+        raise DeviceConfigError("IPv6 tunnels are not rendered for strongSwan yet; use --format aws-xml")
+    device = DeviceSettings(
+        environment=environment.name,
+        site=site_name,
+        connection_id=connection["VpnConnectionId"],
+        device_ip=gateway["IpAddress"],
+        local_network=options.get("LocalIpv4NetworkCidr") or "0.0.0.0/0",
+        remote_network=options.get("RemoteIpv4NetworkCidr") or "0.0.0.0/0",
+        bgp=None if options.get("StaticRoutesOnly") else (int(gateway["BgpAsn"]), _amazon_side_asn(connection)),
+    )
+    return render(device, tunnel_settings(connection, preshared_keys(connection, site, secrets)))
+
+
+def run(args, environment: LoadedEnvironment) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from vpnctl.aws_session import for_environment
+    from vpnctl.client_profile import write_secret_file
+    from vpnctl.deployed import NotDeployed, vpn_connection
+
+    if args.site not in environment.config.sites:
+        known = ", ".join(environment.config.sites) or "none"
+        print(f'vpnctl device-config: {environment.source}: no site "{args.site}" (sites: {known})', file=sys.stderr)
+        return EXIT_REFUSED
+    try:
+        session = for_environment(environment.config)
+        ec2 = session.client("ec2")
+        connection = vpn_connection(ec2, environment.name, args.site)
+        if args.format == "aws-xml":
+            text = connection["CustomerGatewayConfiguration"]
+        else:
+            (gateway,) = ec2.describe_customer_gateways(CustomerGatewayIds=[connection["CustomerGatewayId"]])[
+                "CustomerGateways"
+            ]
+            text = strongswan_config(environment, args.site, connection, gateway, session.client("secretsmanager"))
+    except (NotDeployed, DeviceConfigError, BotoCoreError, ClientError) as exc:
+        print(f"vpnctl device-config: {environment.name} site {args.site}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    write_secret_file(args.output, text)
+    print(f"{environment.name}: {args.format} config for site {args.site} ({connection['VpnConnectionId']}) "
+          f"in {args.output} (mode 0600)")
+    return 0
