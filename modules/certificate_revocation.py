@@ -10,6 +10,7 @@ command. Only the hash enters the JSON and state, and the file's path stays a
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 from cdktf import DataResource, Fn, LocalExecProvisioner
@@ -41,10 +42,10 @@ class CertificateRevocationList(Construct):
         importer: Sequence[str] = DEFAULT_IMPORTER,
     ) -> None:
         super().__init__(scope, id)
-        command = [*importer, "--region", region]
+        command = [shlex.quote(word) for word in (*importer, "--region", region)]
         if role_arn:
-            command += ["--role-arn", role_arn]
-        # Values travel as environment variables, so no path or ID is ever parsed by the shell.
+            command += ["--role-arn", shlex.quote(role_arn)]
+        # References travel as environment variables, so no path or ID is ever parsed by the shell.
         command += ["--endpoint", '"$CLIENT_VPN_ENDPOINT_ID"', "--file", '"$CRL_FILE"']
         self.resource = DataResource(
             self,

@@ -119,6 +119,8 @@ def test_client_config_writes_a_0600_profile(aws, endpoint_id, pki_root, tmp_pat
 @pytest.mark.parametrize("user, message", [
     ("carol", 'no certificate for user "carol"'),
     ("bob", 'user "bob" is revoked'),
+    ("../ca", 'user "../ca": 1 to 63 of a-z'),  # a name never reaches the CA's or server's files
+    ("../server", 'user "../server": 1 to 63 of a-z'),
 ])
 def test_client_config_refuses_unknown_and_revoked_users(aws, endpoint_id, pki_root, tmp_path, user, message):
     out = tmp_path / f"{user}.ovpn"
@@ -164,8 +166,11 @@ def test_device_config_reads_aws_managed_keys_from_secrets_manager(aws, tmp_path
     assert "local_addrs = 198.51.100.20" in text
     assert "local_ts = 192.168.50.0/24" in text and "remote_ts = 10.10.0.0/16" in text
     assert "proposals = aes256-sha256-modp2048\n" in text  # tunnel 1: the compatible profile
+    assert "keyingtries = 0" in text and "priority = 1000" in text and "if_id" not in text  # policy-based
     assert "version = 2\n" in text and "version = 0\n" in text  # tunnel 2 takes AWS's defaults: IKEv1 or v2
     assert "inside 169.254.50.0/30 (AWS 169.254.50.1, this device 169.254.50.2)" in text
+    # AWS's defaults for tunnel 2, strongest first
+    assert "proposals = aes256gcm16-aes128gcm16-prfsha512-prfsha384-prfsha256-prfsha1-ecp521-" in text
     assert stored["tunnel1"] not in result.stdout + result.stderr
 
     xml = tmp_path / "aws.xml"
@@ -173,10 +178,11 @@ def test_device_config_reads_aws_managed_keys_from_secrets_manager(aws, tmp_path
     assert result.returncode == 0, result.stderr
     assert xml.read_text() == aws.client("ec2", REGION).describe_vpn_connections(
         VpnConnectionIds=[made["VpnConnectionId"]])["VpnConnections"][0]["CustomerGatewayConfiguration"]
+    assert f"keys as REDACTED in its document; they are in {made['PreSharedKeyArn']}" in result.stderr
 
 
-def test_device_config_reads_a_sites_own_keys_from_its_secrets(aws, tmp_path):
-    """staging's munich-lab brings its own keys; the connection stores them Standard."""
+def test_device_config_takes_the_key_aws_runs_and_warns_when_a_sites_secret_differs(aws, tmp_path):
+    """staging's munich-lab brings its own keys, so AWS stores them Standard, in the tunnel options."""
     secrets = aws.client("secretsmanager", REGION)
     own = {"staging/vpn/munich-lab/tunnel1": "Munich1Key.first", "staging/vpn/munich-lab/tunnel2": "Munich2Key_second"}
     for name, value in own.items():
@@ -188,14 +194,31 @@ def test_device_config_reads_a_sites_own_keys_from_its_secrets(aws, tmp_path):
     out = tmp_path / "swanctl.conf"
     result = vpnctl(aws, "device-config", "staging", "munich-lab", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    text = out.read_text()
-    assert 'secret = "Munich1Key.first"' in text and 'secret = "Munich2Key_second"' in text
-    # A key that breaks AWS's rules is refused, naming the tunnel and where it came from.
-    secrets.put_secret_value(SecretId="staging/vpn/munich-lab/tunnel2", SecretString="0starts-wrong")
-    result = vpnctl(aws, "device-config", "staging", "munich-lab", "-o", str(tmp_path / "bad.conf"))
+    assert 'secret = "Munich1Key.first"' in out.read_text() and 'secret = "Munich2Key_second"' in out.read_text()
+    assert "warning" not in result.stderr
+    # Rotated in Secrets Manager, not yet deployed: the device must still get what AWS runs.
+    secrets.put_secret_value(SecretId="staging/vpn/munich-lab/tunnel2", SecretString="Rotated2Key_third")
+    result = vpnctl(aws, "device-config", "staging", "munich-lab", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert 'secret = "Munich2Key_second"' in out.read_text()
+    assert "tunnel[2]: secret staging/vpn/munich-lab/tunnel2 holds another key than AWS runs" in result.stderr
+    assert "Rotated2Key_third" not in result.stderr + result.stdout and "Munich2Key_second" not in result.stderr
+
+
+def test_device_config_checks_keys_from_the_connections_secret(aws, tmp_path):
+    made = connection(aws, "prod-frankfurt-dc", "SecretsManager",
+                      [{"TunnelInsideCidr": "169.254.30.0/30"}, {"TunnelInsideCidr": "169.254.30.4/30"}], "203.0.113.30")
+    secrets = aws.client("secretsmanager", REGION)
+    stored = json.loads(secrets.get_secret_value(SecretId=made["PreSharedKeyArn"])["SecretString"])
+    secrets.put_secret_value(SecretId=made["PreSharedKeyArn"], SecretString=json.dumps({**stored, "tunnel2": "0starts-wrong"}))
+    result = vpnctl(aws, "device-config", "prod", "frankfurt-dc", "-o", str(tmp_path / "bad.conf"))
     assert result.returncode == 1
-    assert "tunnel[2]: the pre-shared key in secret staging/vpn/munich-lab/tunnel2 breaks AWS's rules" in result.stderr
+    assert f"tunnel[2]: the pre-shared key in {made['PreSharedKeyArn']} breaks AWS's rules" in result.stderr
     assert "0starts-wrong" not in result.stderr and not (tmp_path / "bad.conf").exists()
+    secrets.put_secret_value(SecretId=made["PreSharedKeyArn"], SecretString=json.dumps({"first": stored["tunnel1"]}))
+    result = vpnctl(aws, "device-config", "prod", "frankfurt-dc", "-o", str(tmp_path / "bad.conf"))
+    assert result.returncode == 1
+    assert "has no key for tunnel 1 (it holds: first)" in result.stderr and stored["tunnel1"] not in result.stderr
 
 
 def test_device_config_refuses_an_unknown_site_and_an_undeployed_one(aws, tmp_path):
@@ -210,3 +233,19 @@ def test_proposals_keep_aead_and_classic_ciphers_apart():
         "aes256gcm16-prfsha256-ecp256-modp2048,aes256-sha256-ecp256-modp2048"
     )
     assert proposals(("AES256-GCM-16",), ("SHA2-256",), (20,), prf=False) == "aes256gcm16-ecp384"
+
+
+def test_default_selectors_render_route_based_tunnels_with_bgp_peers():
+    """With AWS's 0.0.0.0/0 selectors each tunnel is bound to its own XFRM interface; BGP sites get their ASNs."""
+    from vpnctl.device.strongswan import DeviceSettings, TunnelSettings, render
+
+    def tunnel(number: int, inside: str) -> TunnelSettings:
+        return TunnelSettings(number, f"198.18.0.{number}", inside, f"Key{number}abcdefgh", ("ikev2",), ("AES256",),
+                              ("SHA2-256",), (14,), 28800, ("AES256",), ("SHA2-256",), (14,), 3600, 270, 30)
+
+    device = DeviceSettings("prod", "berlin-hq", "vpn-1", "203.0.113.10", "0.0.0.0/0", "0.0.0.0/0", (65010, 64512))
+    text = render(device, [tunnel(1, "169.254.10.0/30"), tunnel(2, "169.254.10.4/30")])
+    assert "if_id_in = 1\n" in text and "if_id_out = 2\n" in text and "priority" not in text
+    assert "ip address add 169.254.10.2/30 dev xfrm-aws1" in text
+    assert "this device is AS 65010; AWS is AS 64512" in text
+    assert "rekey_time = 28530s" in text and "life_time = 3600s" in text and "rekey_time = 3330s" in text

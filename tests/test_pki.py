@@ -101,3 +101,56 @@ def test_a_missing_ca_is_a_clear_error(tmp_path):
 def test_an_environment_without_a_pki_folder_is_refused(tmp_path):
     result = run_vpnctl("pki", "init", "prod", "--pki-dir", str(tmp_path))  # prod imports by ACM ARN
     assert result.returncode == 2 and "no client_vpn certificate names a pki folder" in result.stderr
+
+
+def test_refresh_crl_keeps_the_revocations_and_moves_the_next_update(tmp_path):
+    for args in (("init", "dev"), ("issue", "dev", "bob"), ("revoke", "dev", "bob")):
+        assert run_vpnctl("pki", *args, "--pki-dir", str(tmp_path)).returncode == 0
+    folder = tmp_path / "dev"
+    _sign_crl_expiring_in(folder, days=10)
+    listed = run_vpnctl("pki", "list", "dev", "--pki-dir", str(tmp_path))
+    assert "run `vpnctl pki refresh-crl` and deploy" in listed.stdout
+    before = x509.load_pem_x509_crl((folder / "crl.pem").read_bytes())
+    result = run_vpnctl("pki", "refresh-crl", "dev", "--pki-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    after = x509.load_pem_x509_crl((folder / "crl.pem").read_bytes())
+    assert [e.serial_number for e in after] == [e.serial_number for e in before] == [load(folder / "clients" / "bob.crt").serial_number]
+    assert (after.next_update_utc - before.next_update_utc).days >= 150
+    assert "refresh-crl" not in run_vpnctl("pki", "list", "dev", "--pki-dir", str(tmp_path)).stdout
+
+
+def test_an_expired_crl_refuses_every_client_until_it_is_refreshed(tmp_path):
+    """Why the CRL's next update matters: the real OpenVPN refuses a valid user once it has passed."""
+    from tests import openvpn
+    from vpnctl.client_profile import with_identity
+
+    for args in (("init", "dev"), ("issue", "dev", "alice")):
+        assert run_vpnctl("pki", *args, "--pki-dir", str(tmp_path)).returncode == 0
+    folder = tmp_path / "dev"
+    exported = "client\ndev tun\nproto udp\nremote vpn.invalid 1194\nnobind\nremote-cert-tls server\n"
+    exported += f"cipher AES-256-GCM\nverb 3\n<ca>\n{(folder / 'ca.crt').read_text().strip()}\n</ca>\n"
+    profile = with_identity(exported, (folder / "clients" / "alice.crt").read_text(),
+                            (folder / "clients" / "alice.key").read_text())
+    server = {"ca": folder / "ca.crt", "cert": folder / "server.crt", "key": folder / "server.key", "crl": folder / "crl.pem"}
+    _sign_crl_expiring_in(folder, days=0)
+    expired = openvpn.handshake(tmp_path / "expired", **server, profile=profile)
+    assert not expired.completed and any("CRL has expired" in line for line in expired.verify_errors), expired.server_log
+    assert run_vpnctl("pki", "refresh-crl", "dev", "--pki-dir", str(tmp_path)).returncode == 0
+    refreshed = openvpn.handshake(tmp_path / "refreshed", **server, profile=profile)
+    assert refreshed.completed, refreshed.server_log + refreshed.client_log
+
+
+def _sign_crl_expiring_in(folder, days: int) -> None:
+    """crl.pem signed by the folder's CA with the same revocations, its next update about `days` from now."""
+    import datetime as dt
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+
+    from vpnctl.pki import authority
+
+    ca, key = load(folder / "ca.crt"), serialization.load_pem_private_key((folder / "ca.key").read_bytes(), None)
+    revoked = json.loads((folder / "revoked.json").read_text()) if (folder / "revoked.json").exists() else {}
+    entries = [(e["serial"], dt.datetime.fromisoformat(e["revoked_at"])) for e in revoked.values()]
+    crl = authority.new_crl(ca, key, entries, days=days)  # days=0: already past (new_crl backdates by 5 minutes)
+    (folder / "crl.pem").write_bytes(authority.pem(crl))

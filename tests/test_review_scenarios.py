@@ -4,7 +4,7 @@ secret in any output. The plans run in tests/lifecycle.py.
 
 Golden files: `UPDATE_GOLDEN=1 pytest tests/test_review_scenarios.py` rewrites
 them; review the diff before committing. Only what the emulator draws at random
-(resource IDs, certificate fingerprints) is normalized before comparing.
+(resource IDs, certificate fingerprints, throwaway CRLs' hashes) is normalized before comparing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ GOLDEN = Path(__file__).parent / "golden" / "review"
 RANDOM = [
     (re.compile(r"\b(cgw|vpn|vgw|cvpn-endpoint|sg|sgr|cvpn-assoc)-[0-9a-f]{8,17}\b"), r"\1-RANDOM"),
     (re.compile(r"certificate sha256:[0-9a-f]{12}"), "certificate sha256:RANDOM"),
+    (re.compile(r"`[0-9a-f]{59}…`"), "`SHA256…`"),  # a throwaway CRL's filesha256, shortened by the review
     (re.compile(r"(arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/)[0-9a-f-]+…?"), r"\1RANDOM"),
     # Tunnel outside IPs: Terraform creates prod's connections in parallel, so which site gets which is a race.
     (re.compile(r"\b198\.1[89]\.\d{1,3}\.\d{1,3}\b"), "198.18.x.x"),
@@ -44,7 +45,9 @@ DEV_SCENARIOS = {
     },
     "rule": None,  # checked by test_removing_an_authorization_rule_destroys_only_it_and_its_egress
     "cidr": None,  # checked by test_a_new_client_cidr_replaces_the_endpoint_and_everything_on_it
-    "cert": {"aws_acm_certificate.certificates-developers_server": "update"},
+    # A renewed PKI: the certificate is re-imported in place, and the new CA's CRL imported again.
+    "cert": {"aws_acm_certificate.certificates-developers_server": "update",
+             "terraform_data.revocation-developers_crl_import": "replace"},
 }
 
 

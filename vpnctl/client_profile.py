@@ -83,7 +83,11 @@ def run(args, environment: LoadedEnvironment) -> int:
     except (NotDeployed, BotoCoreError, ClientError) as exc:
         print(f"vpnctl client-config: {environment.name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    text = with_identity(exported["ClientConfiguration"], certificate_path.read_text(), key_path.read_text())
-    write_secret_file(args.output, text)
+    try:
+        text = with_identity(exported["ClientConfiguration"], certificate_path.read_text(), key_path.read_text())
+        write_secret_file(args.output, text)
+    except (OSError, ValueError) as exc:
+        print(f"vpnctl client-config: {args.output}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     print(f'{environment.name}: profile for "{args.user}" on {endpoint["ClientVpnEndpointId"]} in {args.output} (mode 0600)')
     return 0

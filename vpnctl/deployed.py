@@ -20,7 +20,7 @@ def client_vpn_endpoint(ec2, environment: str, endpoint: str) -> dict:
     label = f"{environment}-{endpoint}"
     found = []
     for page in ec2.get_paginator("describe_client_vpn_endpoints").paginate():
-        found += [e for e in page["ClientVpnEndpoints"] if _name(e.get("Tags")) == label and e["Status"]["Code"] != "deleted"]
+        found += [e for e in page["ClientVpnEndpoints"] if _name(e.get("Tags")) == label and e["Status"]["Code"] not in ("deleting", "deleted")]
     return _one(found, f'Client VPN endpoint "{label}"', ec2)
 
 

@@ -3,13 +3,14 @@
 Terraform's local-exec provisioner calls it with the endpoint ID and the CRL
 file; it imports the file (ImportClientVpnClientCertificateRevocationList),
 exports it back and compares, so a revocation that didn't land fails the apply
-instead of passing silently.
+instead of passing silently. AWS resets every connection of the endpoint on
+an import, so users reconnect.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+import time
 from pathlib import Path
 
 from cryptography import x509
@@ -19,7 +20,7 @@ class RevocationError(RuntimeError):
     pass
 
 
-def import_crl(ec2, endpoint_id: str, pem: str) -> int:
+def import_crl(ec2, endpoint_id: str, pem: str, wait_seconds: float = 120) -> int:
     """Imports `pem` into the endpoint; returns how many certificates it revokes."""
     try:
         crl = x509.load_pem_x509_crl(pem.encode())
@@ -28,14 +29,26 @@ def import_crl(ec2, endpoint_id: str, pem: str) -> int:
     ec2.import_client_vpn_client_certificate_revocation_list(
         ClientVpnEndpointId=endpoint_id, CertificateRevocationList=pem
     )
-    exported = ec2.export_client_vpn_client_certificate_revocation_list(ClientVpnEndpointId=endpoint_id)
-    landed = exported.get("CertificateRevocationList")
-    if landed is None or x509.load_pem_x509_crl(landed.encode()) != crl:
-        status = exported.get("Status", {})
-        raise RevocationError(
-            f"{endpoint_id} did not keep the imported CRL (status {status.get('Code')}: {status.get('Message', '')})"
-        )
-    return len(list(crl))
+    # The export may lag the import (status "pending"): look again for a while before failing.
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        exported = ec2.export_client_vpn_client_certificate_revocation_list(ClientVpnEndpointId=endpoint_id)
+        if _same(exported.get("CertificateRevocationList"), crl):
+            return len(list(crl))
+        if time.monotonic() >= deadline:
+            status = exported.get("Status", {})
+            raise RevocationError(
+                f"{endpoint_id} did not report the imported CRL within {wait_seconds} s "
+                f"(status {status.get('Code')}: {status.get('Message', '')})"
+            )
+        time.sleep(5)
+
+
+def _same(landed: str | None, crl: x509.CertificateRevocationList) -> bool:
+    try:
+        return landed is not None and x509.load_pem_x509_crl(landed.encode()) == crl
+    except ValueError:
+        return False
 
 
 def add_parser(commands, handler) -> None:

@@ -50,6 +50,8 @@ def add_parser(commands, handler) -> None:
     command.add_argument("--format", choices=FORMATS, default="strongswan",
                          help="strongswan: swanctl.conf for both tunnels; aws-xml: AWS's customer gateway document")
     command.add_argument("-o", "--output", type=Path, required=True, help="file to write (mode 0600: it holds the keys)")
+    command.add_argument("--route-based", action="store_true",
+                         help="strongswan: bind each tunnel to an XFRM interface even with explicit traffic selectors")
     command.set_defaults(handler=handler)
 
 
@@ -62,39 +64,49 @@ def _option(tunnel: dict, key: str):
     return value
 
 
-def preshared_keys(connection: dict, site, secrets) -> list[str]:
-    """Each tunnel's key, from wherever this connection keeps it."""
+def preshared_keys(connection: dict, site, secrets, warn=lambda message: None) -> list[str]:
+    """Each tunnel's key as AWS runs it: from the tunnel options (Standard storage), else from the
+    secret AWS keeps the connection's keys in. A site's own secret that holds another key than
+    AWS runs (rotated, not yet deployed) gets a warning; the device must match AWS."""
     tunnels = connection["Options"]["TunnelOptions"]
     managed = None
-    if connection.get("PreSharedKeyArn"):
+    if connection.get("PreSharedKeyArn") and not all(t.get("PreSharedKey") for t in tunnels):
         managed = secrets.get_secret_value(SecretId=connection["PreSharedKeyArn"])["SecretString"]
     keys = []
     for number, tunnel in enumerate(tunnels, start=1):
-        configured = site.tunnels()[number - 1].preshared_key_secret
-        if configured:
-            key, source = secrets.get_secret_value(SecretId=configured)["SecretString"], f"secret {configured}"
+        if tunnel.get("PreSharedKey"):
+            key, source = tunnel["PreSharedKey"], "the tunnel options"
         elif managed is not None:
             key, source = _from_managed_secret(managed, number, tunnel["OutsideIpAddress"]), connection["PreSharedKeyArn"]
         else:
-            key, source = tunnel.get("PreSharedKey"), "the tunnel options"
+            raise DeviceConfigError(f"tunnel[{number}]: AWS returned no pre-shared key and no secret holding it")
         if not key:
             raise DeviceConfigError(f"tunnel[{number}]: no pre-shared key in {source}")
         problem = rules.psk_problem(key)
         if problem:
             raise DeviceConfigError(f"tunnel[{number}]: the pre-shared key in {source} breaks AWS's rules: {problem}")
+        own = site.tunnels()[number - 1].preshared_key_secret if number <= 2 else None
+        if own and secrets.get_secret_value(SecretId=own)["SecretString"] != key:
+            warn(f"tunnel[{number}]: secret {own} holds another key than AWS runs; the file has AWS's. "
+                 "Deploy to put the secret's key on the tunnel, then render again")
         keys.append(key)
     return keys
 
 
 def _from_managed_secret(text: str, number: int, outside_ip: str) -> str | None:
-    """AWS's secret holds both tunnels' keys; read it keyed by tunnel (tunnel1/tunnel2) or outside IP."""
+    """AWS's secret for the connection's keys. Its layout is not documented; read here as a JSON
+    object keyed by tunnel (`tunnel1`, `tunnel2`) or by outside IP, as the local emulator stores it."""
     try:
         value = json.loads(text)
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise DeviceConfigError("the connection's pre-shared key secret is not a JSON object of keys per tunnel")
-    return value.get(f"tunnel{number}") or value.get(outside_ip)
+        raise DeviceConfigError("the connection's pre-shared key secret is not a JSON object; its layout is unknown here")
+    key = value.get(f"tunnel{number}") or value.get(outside_ip)
+    if key is None:
+        raise DeviceConfigError(f"the connection's pre-shared key secret has no key for tunnel {number} "
+                                f"(it holds: {', '.join(sorted(value)) or 'nothing'})")
+    return key
 
 
 def tunnel_settings(connection: dict, keys: list[str]) -> list[TunnelSettings]:
@@ -131,7 +143,10 @@ def _amazon_side_asn(connection: dict) -> int:
     return int(asn)
 
 
-def strongswan_config(environment: LoadedEnvironment, site_name: str, connection: dict, gateway: dict, secrets) -> str:
+def strongswan_config(
+    environment: LoadedEnvironment, site_name: str, connection: dict, gateway: dict, secrets, *,
+    route_based: bool = False, warn=lambda message: None,
+) -> str:
     site = environment.config.sites[site_name]
     options = connection["Options"]
     if options.get("TunnelInsideIpVersion", "ipv4") != "ipv4":
@@ -145,7 +160,8 @@ def strongswan_config(environment: LoadedEnvironment, site_name: str, connection
         remote_network=options.get("RemoteIpv4NetworkCidr") or "0.0.0.0/0",
         bgp=None if options.get("StaticRoutesOnly") else (int(gateway["BgpAsn"]), _amazon_side_asn(connection)),
     )
-    return render(device, tunnel_settings(connection, preshared_keys(connection, site, secrets)))
+    keys = preshared_keys(connection, site, secrets, warn)
+    return render(device, tunnel_settings(connection, keys), route_based=route_based)
 
 
 def run(args, environment: LoadedEnvironment) -> int:
@@ -159,21 +175,27 @@ def run(args, environment: LoadedEnvironment) -> int:
         known = ", ".join(environment.config.sites) or "none"
         print(f'vpnctl device-config: {environment.source}: no site "{args.site}" (sites: {known})', file=sys.stderr)
         return EXIT_REFUSED
+    def warn(message: str) -> None:
+        print(f"vpnctl device-config: warning: {message}", file=sys.stderr)
+
     try:
         session = for_environment(environment.config)
         ec2 = session.client("ec2")
         connection = vpn_connection(ec2, environment.name, args.site)
         if args.format == "aws-xml":
             text = connection["CustomerGatewayConfiguration"]
+            if "<pre_shared_key>REDACTED</pre_shared_key>" in text:
+                warn(f"AWS writes the keys as REDACTED in its document; they are in {connection.get('PreSharedKeyArn')}")
         else:
             (gateway,) = ec2.describe_customer_gateways(CustomerGatewayIds=[connection["CustomerGatewayId"]])[
                 "CustomerGateways"
             ]
-            text = strongswan_config(environment, args.site, connection, gateway, session.client("secretsmanager"))
-    except (NotDeployed, DeviceConfigError, BotoCoreError, ClientError) as exc:
+            text = strongswan_config(environment, args.site, connection, gateway, session.client("secretsmanager"),
+                                     route_based=args.route_based, warn=warn)
+        write_secret_file(args.output, text)
+    except (NotDeployed, DeviceConfigError, BotoCoreError, ClientError, OSError) as exc:
         print(f"vpnctl device-config: {environment.name} site {args.site}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    write_secret_file(args.output, text)
     print(f"{environment.name}: {args.format} config for site {args.site} ({connection['VpnConnectionId']}) "
           f"in {args.output} (mode 0600)")
     return 0

@@ -20,7 +20,9 @@ KEY_BITS = 2048  # the largest size Client VPN accepts
 CA_DAYS = 3650
 SERVER_DAYS = 825
 CLIENT_DAYS = 365
-CRL_DAYS = 30
+# A CRL past its next update makes OpenVPN (and so Client VPN) reject every client, and nothing
+# re-signs it but `vpnctl pki revoke` or `refresh-crl`: a long validity, watched by `pki list`.
+CRL_DAYS = 180
 _BACKDATE = dt.timedelta(minutes=5)  # clock skew between the machine and AWS
 
 

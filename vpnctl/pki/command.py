@@ -19,7 +19,8 @@ def add_parser(commands, handler) -> None:
         ("init", "create the CA, the server certificate and an empty CRL; never overwrites", False),
         ("issue", "issue a client certificate for USER", True),
         ("revoke", "revoke USER's certificate: a new CRL", True),
-        ("list", "client certificates with expiry and revocation", False),
+        ("list", "client certificates with expiry and revocation, and the CRL's next update", False),
+        ("refresh-crl", "sign the CRL again with a new next update (before it expires, or clients are refused)", False),
     ):
         command = actions.add_parser(action, help=summary)
         command.add_argument("env", help="environment name")
@@ -50,15 +51,35 @@ def run(args, environment: LoadedEnvironment) -> int:
         elif args.pki_action == "revoke":
             path = pki.revoke(args.user)
             print(f'{environment.name}: "{args.user}" revoked; new CRL {path}')
-            print(f"Endpoints enforce it after the next deploy: vpnctl deploy {environment.name} (or npx cdktf deploy)")
+            print(f"Endpoints enforce it after the next deploy: vpnctl deploy {environment.name} (or npx cdktf deploy). "
+                  "Importing a CRL resets every connection of the endpoint: users reconnect.")
+        elif args.pki_action == "refresh-crl":
+            path = pki.refresh_crl()
+            print(f"{environment.name}: CRL {path} signed again, next update {pki.crl_next_update():%Y-%m-%d}; "
+                  f"deploy {environment.name} to import it (this resets every connection of the endpoint)")
         else:
             for cert in pki.certificates():
                 status = f"revoked {cert.revoked_at}" if cert.revoked_at else "valid"
                 print(f"{cert.user:24} serial {cert.serial:x}  expires {cert.not_after:%Y-%m-%d}  {status}")
+            print(_crl_status(pki))
         return 0
     except PkiError as exc:
         print(f"vpnctl pki {args.pki_action}: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+
+
+CRL_WARNING_DAYS = 30
+
+
+def _crl_status(pki: Pki) -> str:
+    from vpnctl.pki import authority
+
+    next_update = pki.crl_next_update()
+    days = (next_update - authority.now()).days
+    line = f"CRL next update {next_update:%Y-%m-%d} ({days} days)"
+    if days < CRL_WARNING_DAYS:
+        line += ": run `vpnctl pki refresh-crl` and deploy; an expired CRL refuses every client"
+    return line
 
 
 def _folders(environment: LoadedEnvironment, chosen: str | None) -> list[str]:

@@ -36,6 +36,11 @@ def default_root() -> Path:
     return Path(os.environ.get("VPNCTL_PKI_DIR") or DEFAULT_ROOT).expanduser()
 
 
+def _check_user(user: str) -> None:
+    if not USER_NAME.fullmatch(user):
+        raise PkiError(f'user "{user}": 1 to 63 of a-z, 0-9, ".", "_" and "-", starting with a letter or digit')
+
+
 def _write(path: Path, data: bytes, secret: bool = False) -> None:
     """Creates `path`; refuses if it exists. Keys are created 0600, never widened first."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
@@ -87,6 +92,7 @@ class Pki:
         return json.loads(path.read_text()) if path.exists() else {}
 
     def client_certificate(self, user: str) -> x509.Certificate:
+        _check_user(user)  # a name is a file name: no path may reach the CA's or server's files
         path = self.clients / f"{user}.crt"
         if not path.is_file():
             raise PkiError(f'no certificate for user "{user}" in {self.folder}: issue one with `vpnctl pki issue`')
@@ -97,11 +103,17 @@ class Pki:
         self._ca()
         if user in self.revoked():
             raise PkiError(f'user "{user}" is revoked in {self.folder}; issue a certificate under a new name')
-        self.client_certificate(user)
+        certificate = self.client_certificate(user)
+        if certificate.not_valid_after_utc <= authority.now():
+            raise PkiError(f'the certificate of "{user}" expired on {certificate.not_valid_after_utc:%Y-%m-%d}; '
+                           "revoke it and issue one under a new name")
         key = self.clients / f"{user}.key"
         if not key.is_file():
             raise PkiError(f'no key for user "{user}" in {self.clients}')
         return self.clients / f"{user}.crt", key
+
+    def crl_next_update(self) -> dt.datetime:
+        return x509.load_pem_x509_crl((self.folder / "crl.pem").read_bytes()).next_update_utc
 
     def certificates(self) -> list[Certificate]:
         revoked = self.revoked()
@@ -130,8 +142,7 @@ class Pki:
         _write(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, [])))
 
     def issue(self, user: str) -> Path:
-        if not USER_NAME.fullmatch(user):
-            raise PkiError(f'user "{user}": 1 to 63 of a-z, 0-9, ".", "_" and "-", starting with a letter or digit')
+        _check_user(user)
         ca, ca_key = self._ca()
         if user in self.revoked():
             raise PkiError(f'user "{user}" was revoked; a new certificate needs a new name')
@@ -150,7 +161,16 @@ class Pki:
         if user in revoked:
             raise PkiError(f'user "{user}" is already revoked')
         revoked[user] = {"serial": certificate.serial_number, "revoked_at": authority.now().isoformat(timespec="seconds")}
-        entries = [(entry["serial"], dt.datetime.fromisoformat(entry["revoked_at"])) for entry in revoked.values()]
-        _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries)))
+        self._sign_crl(ca, ca_key, revoked)
         _replace(self.folder / "revoked.json", (json.dumps(revoked, indent=2, sort_keys=True) + "\n").encode())
         return self.folder / "crl.pem"
+
+    def refresh_crl(self) -> Path:
+        """The same revocations, signed again with a new next update."""
+        ca, ca_key = self._ca()
+        self._sign_crl(ca, ca_key, self.revoked())
+        return self.folder / "crl.pem"
+
+    def _sign_crl(self, ca, ca_key, revoked: dict[str, dict]) -> None:
+        entries = [(entry["serial"], dt.datetime.fromisoformat(entry["revoked_at"])) for entry in revoked.values()]
+        _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries)))

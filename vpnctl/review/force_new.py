@@ -66,8 +66,9 @@ REPLACED: dict[str, str] = {
     "a short loss of traffic to that network",
     "aws_cloudwatch_log_group": "a new log group: the old one's logs are deleted with it",
     "aws_acm_certificate": "a new certificate ARN: endpoints that use it switch to the new one",
+    # The stacks' only terraform_data is the CRL import (modules/certificate_revocation.py).
     "terraform_data": "the endpoint's certificate revocation list is imported again (vpnctl import-crl): "
-    "certificates it revokes can no longer connect",
+    "certificates it revokes can no longer connect, and AWS resets every connection of the endpoint",
 }
 
 DESTROYED: dict[str, str] = {
