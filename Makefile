@@ -35,7 +35,9 @@ $(CHECKOV_STAMP): $(STAMP)
 run: setup
 	$(BIN)/vpnctl deploy dev --local
 
+# OpenVPN and strongSwan for the end-to-end certificate and tunnel tests (apt, when missing).
 test: setup
+	.ci/system-packages
 	$(BIN)/pytest
 
 bench: setup
