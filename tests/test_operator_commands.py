@@ -173,6 +173,13 @@ def test_device_config_reads_aws_managed_keys_from_secrets_manager(aws, tmp_path
     assert "proposals = aes256gcm16-aes128gcm16-prfsha512-prfsha384-prfsha256-prfsha1-ecp521-" in text
     assert stored["tunnel1"] not in result.stdout + result.stderr
 
+    result = vpnctl(aws, "device-config", "dev", "lab-office", "--route-based", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "if_id_in = 1\n" in text and "if_id_out = 2\n" in text and "priority" not in text
+    assert "local_ts = 192.168.50.0/24" in text  # the selectors stay; the interfaces carry the routing
+    assert "ip route add 10.10.0.0/16 dev xfrm-aws1 metric 100" in text
+
     xml = tmp_path / "aws.xml"
     result = vpnctl(aws, "device-config", "dev", "lab-office", "--format", "aws-xml", "-o", str(xml))
     assert result.returncode == 0, result.stderr
