@@ -154,3 +154,19 @@ def _sign_crl_expiring_in(folder, days: int) -> None:
     entries = [(e["serial"], dt.datetime.fromisoformat(e["revoked_at"])) for e in revoked.values()]
     crl = authority.new_crl(ca, key, entries, days=days)  # days=0: already past (new_crl backdates by 5 minutes)
     (folder / "crl.pem").write_bytes(authority.pem(crl))
+
+
+def test_a_deploy_warns_before_the_crl_expires(tmp_path):
+    from stacks.config import load_environment
+    from tests.conftest import ENVIRONMENTS
+    from vpnctl.pki.store import crl_warnings
+
+    assert run_vpnctl("pki", "init", "dev", "--pki-dir", str(tmp_path)).returncode == 0
+    config = load_environment(ENVIRONMENTS / "dev.hcl").config
+    assert crl_warnings(config, tmp_path) == []
+    _sign_crl_expiring_in(tmp_path / "dev", days=10)
+    (warning,) = crl_warnings(config, tmp_path)
+    assert warning.startswith('client_vpn "developers": ') and "days); then the endpoint refuses every client" in warning
+    _sign_crl_expiring_in(tmp_path / "dev", days=0)
+    (warning,) = crl_warnings(config, tmp_path)
+    assert "expired on" in warning and "run `vpnctl pki refresh-crl` for dev and deploy" in warning

@@ -3,12 +3,14 @@ engineer needs next: each site's tunnel outside IPs and each Client VPN DNS name
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+from vpnctl.pki.store import crl_warnings
 from vpnctl.planning import local_emulator, prepare
 from vpnctl.review.changes import resource_changes
 from vpnctl.review.removals import unguarded_destroys, unused_allowances
@@ -46,6 +48,9 @@ def deploy_environment(
     Applying the saved plan, not a fresh one, means what was checked is what runs.
     """
     terraform = prepare(environment, outdir, build, aws)
+    pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
+    for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
+        print(f"{environment.name}: warning: {warning}", file=sys.stderr)
     plan_file = build.resolve() / "plans" / f"{environment.name}-deploy.tfplan"
     try:
         changes = resource_changes(terraform.plan(plan_file, keep=True), {})

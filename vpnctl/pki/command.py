@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stacks.config import LoadedEnvironment
 from vpnctl.dev_pki import pki_folders
-from vpnctl.pki.store import Pki, PkiError, default_root
+from vpnctl.pki.store import CRL_WARNING_DAYS, Pki, PkiError, default_root
 
 EXIT_REFUSED = 2
 
@@ -66,9 +66,6 @@ def run(args, environment: LoadedEnvironment) -> int:
     except PkiError as exc:
         print(f"vpnctl pki {args.pki_action}: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-
-
-CRL_WARNING_DAYS = 30
 
 
 def _crl_status(pki: Pki) -> str:

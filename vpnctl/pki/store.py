@@ -174,3 +174,26 @@ class Pki:
     def _sign_crl(self, ca, ca_key, revoked: dict[str, dict]) -> None:
         entries = [(entry["serial"], dt.datetime.fromisoformat(entry["revoked_at"])) for entry in revoked.values()]
         _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries)))
+
+
+CRL_WARNING_DAYS = 30
+
+
+def crl_warnings(config, root: Path, days: int = CRL_WARNING_DAYS) -> list[str]:
+    """What is wrong or soon wrong with the CRLs an environment's endpoints import: past its next
+    update, every client is refused, so a deploy says so before it happens."""
+    warnings = []
+    for name, endpoint in config.client_vpn.items():
+        path = root / endpoint.client_pki / "crl.pem" if endpoint.client_pki else None
+        if path is None or not path.is_file():
+            continue
+        next_update = x509.load_pem_x509_crl(path.read_bytes()).next_update_utc
+        left = next_update - authority.now()
+        fix = f"run `vpnctl pki refresh-crl` for {endpoint.client_pki} and deploy"
+        if left.total_seconds() <= 0:
+            warnings.append(f'client_vpn "{name}": {path} expired on {next_update:%Y-%m-%d}; '
+                            f"the endpoint refuses every client: {fix}")
+        elif left.days < days:
+            warnings.append(f'client_vpn "{name}": {path} expires on {next_update:%Y-%m-%d} '
+                            f"({left.days} days); then the endpoint refuses every client: {fix}")
+    return warnings
