@@ -24,7 +24,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from tests.conftest import ENVIRONMENTS, ROOT
+from tests.conftest import ENVIRONMENTS, ROOT, run_vpnctl
 from vpnctl.local_aws import LocalAws
 from vpnctl.planning import prepare
 from vpnctl.terraform import Terraform, count_changes
@@ -298,8 +298,7 @@ class Lifecycle:
             }
 
             def vpnctl(*args: str) -> subprocess.CompletedProcess:
-                return subprocess.run([str(Path(sys.executable).parent / "vpnctl"), *args], cwd=ROOT, env=user_env,
-                                      capture_output=True, text=True, timeout=300)
+                return run_vpnctl(*args, env=user_env, timeout=300)
 
             for args in (("pki", "init", "dev"), ("pki", "issue", "dev", "alice"), ("pki", "issue", "dev", "bob")):
                 step = vpnctl(*args)

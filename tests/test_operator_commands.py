@@ -6,21 +6,18 @@ test_client_profiles.py and test_device_tunnels.py."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENVIRONMENTS, ROOT
+from tests.conftest import ENVIRONMENTS, run_vpnctl
 from vpnctl.device.strongswan import proposals
 from vpnctl.local_aws import LocalAws
 from vpnctl.pki.store import Pki
 
 REGION = "eu-central-1"
-VPNCTL = str(Path(sys.executable).parent / "vpnctl")
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +75,7 @@ def connection(aws, name: str, storage: str, tunnels: list[dict], ip: str) -> di
 
 
 def vpnctl(aws, *args: str, environments: Path = ENVIRONMENTS) -> subprocess.CompletedProcess:
-    env = {**os.environ, **aws.terraform_env()}
-    return subprocess.run([VPNCTL, "--environments", str(environments), *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return run_vpnctl("--environments", str(environments), *args, env=aws.terraform_env(), timeout=120)
 
 
 # ---- import-crl ----------------------------------------------------------------------------

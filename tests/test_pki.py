@@ -109,7 +109,7 @@ def test_refresh_crl_keeps_the_revocations_and_moves_the_next_update(tmp_path):
     folder = tmp_path / "dev"
     _sign_crl_expiring_in(folder, days=10)
     listed = run_vpnctl("pki", "list", "dev", "--pki-dir", str(tmp_path))
-    assert "run `vpnctl pki refresh-crl` and deploy" in listed.stdout
+    assert "days); then the endpoint refuses every client: run `vpnctl pki refresh-crl` for dev and deploy" in listed.stdout
     before = x509.load_pem_x509_crl((folder / "crl.pem").read_bytes())
     result = run_vpnctl("pki", "refresh-crl", "dev", "--pki-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -141,19 +141,11 @@ def test_an_expired_crl_refuses_every_client_until_it_is_refreshed(tmp_path):
 
 
 def _sign_crl_expiring_in(folder, days: int) -> None:
-    """crl.pem signed by the folder's CA with the same revocations, its next update about `days` from now."""
-    import datetime as dt
-    import json
+    """crl.pem signed again with the same revocations, its next update about `days` from now
+    (days=0: already past, as the CRL is backdated by 5 minutes)."""
+    from vpnctl.pki.store import Pki
 
-    from cryptography.hazmat.primitives import serialization
-
-    from vpnctl.pki import authority
-
-    ca, key = load(folder / "ca.crt"), serialization.load_pem_private_key((folder / "ca.key").read_bytes(), None)
-    revoked = json.loads((folder / "revoked.json").read_text()) if (folder / "revoked.json").exists() else {}
-    entries = [(e["serial"], dt.datetime.fromisoformat(e["revoked_at"])) for e in revoked.values()]
-    crl = authority.new_crl(ca, key, entries, days=days)  # days=0: already past (new_crl backdates by 5 minutes)
-    (folder / "crl.pem").write_bytes(authority.pem(crl))
+    Pki(folder.parent, folder.name).refresh_crl(days=days)
 
 
 def test_a_deploy_warns_before_the_crl_expires(tmp_path):

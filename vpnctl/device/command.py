@@ -1,10 +1,9 @@
 """`vpnctl device-config ENV SITE --format strongswan|aws-xml -o FILE`.
 
 Reads the deployed connection (DescribeVpnConnections, by its Name tag), its
-customer gateway, and the pre-shared keys: a tunnel's own Secrets Manager
-secret when the site brings its keys, the connection's AWS-managed secret
-when AWS stores them there, else the tunnel options. Each key is checked
-against AWS's rules before it is written. The file holds the keys, so it is
+customer gateway, and the pre-shared keys AWS runs: the tunnel options, else
+the secret AWS keeps the connection's keys in. Each key is checked against
+AWS's rules before it is written. The file holds the keys, so it is
 written mode 0600 and never to standard output.
 """
 
@@ -85,7 +84,7 @@ def preshared_keys(connection: dict, site, secrets, warn=lambda message: None) -
         problem = rules.psk_problem(key)
         if problem:
             raise DeviceConfigError(f"tunnel[{number}]: the pre-shared key in {source} breaks AWS's rules: {problem}")
-        own = site.tunnels()[number - 1].preshared_key_secret if number <= 2 else None
+        own = site.tunnels()[number - 1].preshared_key_secret
         if own and secrets.get_secret_value(SecretId=own)["SecretString"] != key:
             warn(f"tunnel[{number}]: secret {own} holds another key than AWS runs; the file has AWS's. "
                  "Deploy to put the secret's key on the tunnel, then render again")
@@ -175,6 +174,7 @@ def run(args, environment: LoadedEnvironment) -> int:
         known = ", ".join(environment.config.sites) or "none"
         print(f'vpnctl device-config: {environment.source}: no site "{args.site}" (sites: {known})', file=sys.stderr)
         return EXIT_REFUSED
+
     def warn(message: str) -> None:
         print(f"vpnctl device-config: warning: {message}", file=sys.stderr)
 

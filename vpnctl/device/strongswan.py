@@ -24,17 +24,18 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-ENCRYPTION = {"AES128": "aes128", "AES256": "aes256", "AES128-GCM-16": "aes128gcm16", "AES256-GCM-16": "aes256gcm16"}
-INTEGRITY = {"SHA1": "sha1", "SHA2-256": "sha256", "SHA2-384": "sha384", "SHA2-512": "sha512"}
+# AWS's names to strongSwan's, each table strongest first: the proposals keep this order.
+ENCRYPTION = {"AES256-GCM-16": "aes256gcm16", "AES128-GCM-16": "aes128gcm16", "AES256": "aes256", "AES128": "aes128"}
+INTEGRITY = {"SHA2-512": "sha512", "SHA2-384": "sha384", "SHA2-256": "sha256", "SHA1": "sha1"}
 DH_GROUPS = {
-    2: "modp1024", 5: "modp1536", 14: "modp2048", 15: "modp3072", 16: "modp4096", 17: "modp6144", 18: "modp8192",
-    19: "ecp256", 20: "ecp384", 21: "ecp521", 22: "modp1024s160", 23: "modp2048s224", 24: "modp2048s256",
+    21: "ecp521", 20: "ecp384", 19: "ecp256", 18: "modp8192", 17: "modp6144", 16: "modp4096", 15: "modp3072",
+    14: "modp2048", 24: "modp2048s256", 23: "modp2048s224", 22: "modp1024s160", 5: "modp1536", 2: "modp1024",
 }
 ANY_NETWORK = "0.0.0.0/0"
-# Strongest first, for the proposals' order.
-ENCRYPTION_ORDER = ("AES256-GCM-16", "AES128-GCM-16", "AES256", "AES128")
-INTEGRITY_ORDER = ("SHA2-512", "SHA2-384", "SHA2-256", "SHA1")
-DH_ORDER = (21, 20, 19, 18, 17, 16, 15, 14, 24, 23, 22, 5, 2)
+
+
+def _strongest_first(names, table: dict) -> list[str]:
+    return [table[name] for name in sorted(names, key=list(table).index)]
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,11 @@ class DeviceSettings:
 def proposals(encryption, integrity, groups, prf: bool) -> str:
     """strongSwan proposals: AEAD ciphers and classic ones can't share a proposal, so they get one each.
     IKE proposals (`prf`) name a PRF for the AEAD ones; ESP proposals carry the PFS groups."""
-    dh = [DH_GROUPS[g] for g in sorted(groups, key=DH_ORDER.index)]
-    encryption = sorted(encryption, key=ENCRYPTION_ORDER.index)
-    aead = [ENCRYPTION[a] for a in encryption if "GCM" in a]
-    classic = [ENCRYPTION[a] for a in encryption if "GCM" not in a]
-    hashes = [INTEGRITY[i] for i in sorted(integrity, key=INTEGRITY_ORDER.index)]
+    dh = _strongest_first(groups, DH_GROUPS)
+    ciphers = _strongest_first(encryption, ENCRYPTION)
+    aead = [c for c in ciphers if "gcm" in c]
+    classic = [c for c in ciphers if "gcm" not in c]
+    hashes = _strongest_first(integrity, INTEGRITY)
     out = []
     if aead:
         out.append("-".join(aead + ([f"prf{h}" for h in hashes] if prf else []) + dh))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stacks.config import LoadedEnvironment
 from vpnctl.dev_pki import pki_folders
-from vpnctl.pki.store import CRL_WARNING_DAYS, Pki, PkiError, default_root
+from vpnctl.pki.store import Pki, PkiError, default_root
 
 EXIT_REFUSED = 2
 
@@ -69,14 +69,8 @@ def run(args, environment: LoadedEnvironment) -> int:
 
 
 def _crl_status(pki: Pki) -> str:
-    from vpnctl.pki import authority
-
-    next_update = pki.crl_next_update()
-    days = (next_update - authority.now()).days
-    line = f"CRL next update {next_update:%Y-%m-%d} ({days} days)"
-    if days < CRL_WARNING_DAYS:
-        line += ": run `vpnctl pki refresh-crl` and deploy; an expired CRL refuses every client"
-    return line
+    problem = pki.crl_problem()
+    return f"CRL: {problem}" if problem else f"CRL next update {pki.crl_next_update():%Y-%m-%d}"
 
 
 def _folders(environment: LoadedEnvironment, chosen: str | None) -> list[str]:

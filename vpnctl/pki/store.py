@@ -165,35 +165,38 @@ class Pki:
         _replace(self.folder / "revoked.json", (json.dumps(revoked, indent=2, sort_keys=True) + "\n").encode())
         return self.folder / "crl.pem"
 
-    def refresh_crl(self) -> Path:
+    def refresh_crl(self, days: int = authority.CRL_DAYS) -> Path:
         """The same revocations, signed again with a new next update."""
         ca, ca_key = self._ca()
-        self._sign_crl(ca, ca_key, self.revoked())
+        self._sign_crl(ca, ca_key, self.revoked(), days)
         return self.folder / "crl.pem"
 
-    def _sign_crl(self, ca, ca_key, revoked: dict[str, dict]) -> None:
+    def _sign_crl(self, ca, ca_key, revoked: dict[str, dict], days: int = authority.CRL_DAYS) -> None:
         entries = [(entry["serial"], dt.datetime.fromisoformat(entry["revoked_at"])) for entry in revoked.values()]
-        _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries)))
+        _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries, days)))
+
+    def crl_problem(self, days: int | None = None) -> str | None:
+        """What is wrong, or soon wrong, with crl.pem: past its next update every client is refused."""
+        next_update = self.crl_next_update()
+        left = next_update - authority.now()
+        fix = f"run `vpnctl pki refresh-crl` for {self.name} and deploy"
+        if left.total_seconds() <= 0:
+            return f"{self.folder / 'crl.pem'} expired on {next_update:%Y-%m-%d}; the endpoint refuses every client: {fix}"
+        if left.days < (CRL_WARNING_DAYS if days is None else days):
+            return (f"{self.folder / 'crl.pem'} expires on {next_update:%Y-%m-%d} ({left.days} days); "
+                    f"then the endpoint refuses every client: {fix}")
+        return None
 
 
 CRL_WARNING_DAYS = 30
 
 
-def crl_warnings(config, root: Path, days: int = CRL_WARNING_DAYS) -> list[str]:
-    """What is wrong or soon wrong with the CRLs an environment's endpoints import: past its next
-    update, every client is refused, so a deploy says so before it happens."""
+def crl_warnings(config, root: Path) -> list[str]:
+    """The CRL problems of an environment's endpoints, so a deploy says so before clients are refused."""
     warnings = []
     for name, endpoint in config.client_vpn.items():
-        path = root / endpoint.client_pki / "crl.pem" if endpoint.client_pki else None
-        if path is None or not path.is_file():
-            continue
-        next_update = x509.load_pem_x509_crl(path.read_bytes()).next_update_utc
-        left = next_update - authority.now()
-        fix = f"run `vpnctl pki refresh-crl` for {endpoint.client_pki} and deploy"
-        if left.total_seconds() <= 0:
-            warnings.append(f'client_vpn "{name}": {path} expired on {next_update:%Y-%m-%d}; '
-                            f"the endpoint refuses every client: {fix}")
-        elif left.days < days:
-            warnings.append(f'client_vpn "{name}": {path} expires on {next_update:%Y-%m-%d} '
-                            f"({left.days} days); then the endpoint refuses every client: {fix}")
+        pki = Pki(root, endpoint.client_pki) if endpoint.client_pki else None
+        problem = pki.crl_problem() if pki and (pki.folder / "crl.pem").is_file() else None
+        if problem:
+            warnings.append(f'client_vpn "{name}": {problem}')
     return warnings
