@@ -87,7 +87,7 @@ class CertificateSource(BaseModel):
     pki: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "CertificateSource":
+    def _exactly_one(self) -> CertificateSource:
         if (self.acm_arn is None) == (self.pki is None):
             raise ValueError("give exactly one of acm_arn or pki")
         return self
@@ -126,7 +126,7 @@ class ClientVpn(BaseModel):
     client_root_certificate: CertificateSource | None = None
     """CA chain that client certificates must chain to. Default: the server certificate's chain."""
     subnet_ids: Annotated[list[rules.SubnetId], rules.Unique]
-    """Associated subnets, in at least two availability zones."""
+    """Associated subnets, one per availability zone; AWS needs one, a production environment two zones."""
     description: Annotated[str, Field(max_length=255)] | None = None
     saml_provider_arn: SamlProviderArn | None = None
     self_service_saml_provider_arn: SamlProviderArn | None = None
@@ -209,7 +209,7 @@ class ClientVpn(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _cross_field_rules(self) -> "ClientVpn":
+    def _cross_field_rules(self) -> ClientVpn:
         problems = list(self._problems())
         if problems:
             raise ValueError("\n".join(problems))

@@ -67,17 +67,17 @@ CASES = [
     ("banner-1401", option(f'login_banner = "{"x" * 1401}"'),
      f"{C} login_banner: at most 1400 characters, got 1401"),
     ("group-on-certificate-only", replace('networks = ["10.10.0.0/16"]', 'networks = ["10.10.0.0/16"]\n    group = "eng"'),
-     f'{C} authorization "vpc" group: a group rule needs saml or directory authentication; '
-     "certificate-only endpoints authorize all users"),
+     (f'{C} authorization "vpc" group: a group rule needs saml or directory authentication; '
+     "certificate-only endpoints authorize all users")),
     ("route-to-unassociated-subnet",
      replace('destination = "192.168.50.0/24"', 'destination = "192.168.50.0/24"\n    subnet_ids = ["subnet-0d10000000000000c"]'),
      f'{C} route "office" subnet_ids: subnet-0d10000000000000c is not an associated subnet (subnet_ids)'),
     ("unreachable-authorization", replace('networks = ["10.10.0.0/16"]', 'networks = ["10.10.0.0/16", "172.20.0.0/16"]'),
-     f'{C} authorization "vpc" networks[1]: no route reaches 172.20.0.0/16; the rule would be dead '
-     "(routed: the VPC CIDR and each route destination)"),
+     (f'{C} authorization "vpc" networks[1]: no route reaches 172.20.0.0/16; the rule would be dead '
+     "(routed: the VPC CIDR and each route destination)")),
     ("half-reachable-authorization", replace('networks = ["10.10.0.0/16"]', 'networks = ["192.168.50.0/23"]'),
-     f'{C} authorization "vpc" networks[0]: no route reaches 192.168.50.0/23; the rule would be dead '
-     "(routed: the VPC CIDR and each route destination)"),
+     (f'{C} authorization "vpc" networks[0]: no route reaches 192.168.50.0/23; the rule would be dead '
+     "(routed: the VPC CIDR and each route destination)")),
     ("default-route-split-tunnel", block('  route "internet" {\n    destination = "0.0.0.0/0"\n  }'),
      f'{C} route "internet" destination: 0.0.0.0/0 only on a full-tunnel endpoint (split_tunnel = false)'),
     ("three-authentications", replace('authentication = ["certificate"]', 'authentication = ["certificate", "saml", "directory"]'),
@@ -98,12 +98,16 @@ CASES = [
      f"{C} client_connect_lambda_arn: the function name must start with AWSClientVPN-, got posture"),
     ("six-security-groups", option("security_group_ids = [" + ", ".join(f'"sg-0{i}000000000000000"' for i in range(6)) + "]"),
      f"{C} security_group_ids: 1 to 5 security groups, got 6"),
-    ("one-zone", replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
-                         'subnet_ids = ["subnet-0d10000000000000b"]'),
-     f"{C} subnet_ids: associate subnets in at least two availability zones, for redundancy; got eu-central-1b"),
+    ("one-zone-in-production",
+     lambda t: replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
+                       'subnet_ids = ["subnet-0d10000000000000b"]')(t.replace("\nstate {", "\nprevent_destroy = true\n\nstate {", 1)),
+     (f"{C} subnet_ids: a production environment (prevent_destroy = true) associates subnets in at least two "
+     "availability zones, for redundancy; got eu-central-1b")),
+    ("no-association", replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]', "subnet_ids = []"),
+     f"{C} subnet_ids: associate at least one subnet"),
     ("two-subnets-one-zone", replace('"subnet-0d10000000000000b"]', '"subnet-0d10000000000000b", "subnet-0d10000000000000c"]'),
-     f"{C} subnet_ids[2]: subnet-0d10000000000000c is in eu-central-1b, like subnet_ids[1]; "
-     "AWS associates one subnet per availability zone"),
+     (f"{C} subnet_ids[2]: subnet-0d10000000000000c is in eu-central-1b, like subnet_ids[1]; "
+     "AWS associates one subnet per availability zone")),
     ("dns-not-authorized",
      lambda t: option('dns_servers = ["10.10.0.2"]')(t).replace('networks = ["10.10.0.0/16"]', 'networks = ["10.10.8.0/24"]'),
      f"{C} dns_servers[0]: no authorization rule covers 10.10.0.2; clients could not resolve names"),
@@ -112,8 +116,8 @@ CASES = [
          '  authorization "vpc" {\n    networks = ["10.10.0.0/16"]\n  }',
          '  dns_servers = ["10.10.0.2"]\n  authorization "vpc" {\n    networks = ["10.10.0.0/16"]\n    group = "eng"\n  }\n'
          '  authorization "all" {\n    networks = ["10.10.0.0/16"]\n    group = "ops"\n  }'),
-     f'{C} dns_servers[0]: 10.10.0.2 falls under authorization "vpc" (group "eng", "ops") by longest prefix, so other '
-     "users cannot resolve names; add a rule for all users, such as 10.10.0.2/32"),
+     (f'{C} dns_servers[0]: 10.10.0.2 falls under authorization "vpc" (group "eng", "ops") by longest prefix, so other '
+     "users cannot resolve names; add a rule for all users, such as 10.10.0.2/32")),
     ("route-name", replace('route "office"', 'route "Office_1"'),
      f"""{C} route "Office_1": a name is 1 to 48 lowercase letters, digits and '-', not at either end"""),
     ("subnet-not-in-vpc", replace('"subnet-0d10000000000000b"]', '"subnet-0d1000000000000ff"]'),
@@ -123,8 +127,8 @@ CASES = [
     ("on-prem-route-not-propagated",
      lambda t: t.replace('"subnet-0d10000000000000b" = { availability_zone = "eu-central-1b", route_table_id = "rtb-0d10000000000000a" }',
                          '"subnet-0d10000000000000b" = { availability_zone = "eu-central-1b", route_table_id = "rtb-0d10000000000000b" }'),
-     f'{C} route "office" destination: 192.168.50.0/24 is on premises, but subnet-0d10000000000000b\'s route table '
-     "rtb-0d10000000000000b does not learn routes from the virtual private gateway (add it to vpc.route_table_ids)"),
+     (f'{C} route "office" destination: 192.168.50.0/24 is on premises, but subnet-0d10000000000000b\'s route table '
+     "rtb-0d10000000000000b does not learn routes from the virtual private gateway (add it to vpc.route_table_ids)")),
     ("certificate-both-sources", replace('    pki = "dev"', '    pki = "dev"\n    acm_arn = "arn:aws:acm:eu-central-1:111111111111:certificate/1234abcd-12ab-34cd-56ef-1234567890ab"'),
      f"{C} server_certificate: give exactly one of acm_arn or pki"),
     ("client-root-without-certificate-auth",
@@ -160,3 +164,10 @@ def test_the_client_vpn_table_covers_at_least_20_distinct_rules():
 
 def test_client_vpn_base_config_is_valid(tmp_path):
     assert_valid(tmp_path, CVPN_BASE, "1 site, 1 Client VPN endpoint")
+
+
+def test_one_association_is_enough_outside_production(tmp_path):
+    """AWS takes a single association; two zones (about $73 a month each) is a rule for production only."""
+    one = replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
+                  'subnet_ids = ["subnet-0d10000000000000b"]')(CVPN_BASE)
+    assert_valid(tmp_path, one, "1 site, 1 Client VPN endpoint")

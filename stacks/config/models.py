@@ -91,7 +91,7 @@ class Logging(BaseModel):
     create_kms_key: bool = False
 
     @model_validator(mode="after")
-    def _one_key_source(self) -> "Logging":
+    def _one_key_source(self) -> Logging:
         if self.kms_key_arn and self.create_kms_key:
             raise ValueError("create_kms_key: not with kms_key_arn; choose one")
         return self
@@ -127,7 +127,7 @@ class Environment(BaseModel):
     _resolved_sites: dict[str, Site] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> "Environment":
+    def _cross_checks(self) -> Environment:
         problems = list(self._problems())
         if not problems:
             problems = self._resolve_crypto_profiles()
@@ -248,10 +248,13 @@ class Environment(BaseModel):
                         "AWS associates one subnet per availability zone"
                     )
                 zones.setdefault(zone, i)
-            if not unknown_subnet and len(zones) < 2:
+            if not unknown_subnet and not zones:
+                yield f"{where} subnet_ids: associate at least one subnet"
+            # AWS takes one association; two zones is our production rule (each costs about $73 a month).
+            if not unknown_subnet and zones and len(zones) < 2 and self.prevent_destroy:
                 yield (
-                    f"{where} subnet_ids: associate subnets in at least two availability zones, "
-                    f"for redundancy; got {', '.join(sorted(zones)) or 'none'}"
+                    f"{where} subnet_ids: a production environment (prevent_destroy = true) associates subnets in "
+                    f"at least two availability zones, for redundancy; got {', '.join(sorted(zones))}"
                 )
             if client.overlaps(vpc):
                 yield f"{where} client_cidr: {client} overlaps the VPC CIDR {vpc}"
