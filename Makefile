@@ -1,4 +1,6 @@
-# The two commands: `make run` (the main job) and `make test`. Each sets itself up.
+# The two commands: `make run` (the main job) and `make test` (everything). Each sets itself up.
+# `make check` is the inner loop: lint and every test that needs no Terraform, no emulator and no VPN software.
+# `make plans` records the real plans the review tests read (tests/plans/), against the local emulator.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,7 +15,10 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp-$(CHECKOV_VERSION)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup run test bench clean
+# What `make check` leaves out: the markers are declared in pyproject.toml.
+CHECK_TIER := not terraform and not emulator and not e2e and not vpn_software
+
+.PHONY: setup run test check lint plans bench clean
 
 setup: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP)
 
@@ -35,10 +40,21 @@ $(CHECKOV_STAMP): $(STAMP)
 run: setup
 	$(BIN)/vpnctl deploy dev --local
 
-# OpenVPN and strongSwan for the end-to-end certificate and tunnel tests (apt, when missing).
-test: setup
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Two workers: the check tier is CPU work, and this machine has two cores.
+check: $(STAMP) $(CHECKOV_STAMP) lint
+	$(BIN)/pytest -m "$(CHECK_TIER)" -n 2 --durations=10
+
+# OpenVPN and strongSwan for the end-to-end certificate and tunnel tests (apt, when missing). One
+# process: the Terraform pipelines run in its background threads while the other tests run.
+test: setup lint
 	.ci/system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=20
+
+plans: setup
+	$(BIN)/python -m tests.recorded_plans
 
 bench: setup
 	$(BIN)/python -m benchmarks.synth --runs 3 --sites 10 100 500 2000

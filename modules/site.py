@@ -91,7 +91,7 @@ class Site(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _cross_field_rules(self) -> "Site":
+    def _cross_field_rules(self) -> Site:
         problems = list(self._problems())
         if problems:
             raise ValueError("\n".join(problems))

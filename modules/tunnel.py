@@ -62,7 +62,7 @@ class Tunnel(CryptoSettings):
     """json or text. Default: json."""
 
     @model_validator(mode="after")
-    def _rekey_margin_fits_phase2(self) -> "Tunnel":
+    def _rekey_margin_fits_phase2(self) -> Tunnel:
         margin = self.rekey_margin_time_seconds
         lifetime = self.phase2_lifetime_seconds or rules.PHASE2_LIFETIME_DEFAULT
         if margin is not None and margin > lifetime // 2:
@@ -72,7 +72,7 @@ class Tunnel(CryptoSettings):
             )
         return self
 
-    def with_profile(self, profile: CryptoProfile) -> "Tunnel":
+    def with_profile(self, profile: CryptoProfile) -> Tunnel:
         """This tunnel with every crypto setting it leaves unset taken from `profile`."""
         inherited = {
             name: getattr(profile, name)

@@ -62,6 +62,7 @@ def run_vpnctl(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: i
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
 
 
@@ -80,27 +81,106 @@ def synthesized_dir(tmp_path_factory, shipped) -> Path:
     return outdir
 
 
-# ---- the apply lifecycle (tests/lifecycle.py), started first and checked last --------------
+# ---- tiers: what a test needs, said by its markers -----------------------------------------
 
-# In the order their results come in: dev deployed, then dev's revocation and reviews, then the rest.
-LIFECYCLE_FILES = ("test_device_tunnels.py", "test_client_profiles.py", "test_review_scenarios.py", "test_apply.py")
+HEAVY = ("terraform", "emulator", "e2e", "vpn_software")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
-    """The lifecycle's tests run last; their Terraform pipelines start with the session."""
-    lifecycle_items = sorted(
-        (item for item in items if item.path.name in LIFECYCLE_FILES), key=lambda item: LIFECYCLE_FILES.index(item.path.name)
-    )
-    items[:] = [item for item in items if item.path.name not in LIFECYCLE_FILES] + lifecycle_items
-    config._vpn_lifecycle_selected = bool(lifecycle_items)
+    """A test that reads a pipeline runs Terraform, so it must say so; such tests run last, in the order
+    their pipelines finish."""
+    from tests.pipeline_catalog import FINISHES
+
+    for item in items:
+        names = [name for mark in item.iter_markers("pipeline") for name in mark.args]
+        if names and not any(item.get_closest_marker(m) for m in ("terraform", "e2e")):
+            raise pytest.UsageError(f"{item.nodeid}: reads pipeline {names[0]} but is marked neither terraform nor e2e")
+
+    def finish(item) -> int:
+        names = [name for mark in item.iter_markers("pipeline") for name in mark.args]
+        return max((FINISHES.index(name) + 1 for name in names), default=0)
+
+    items.sort(key=finish)  # stable: the rest keeps its order
+
+
+def pytest_collection_finish(session):
+    """Which pipelines the selected tests read, decided after -k and -m have deselected."""
+    session.config._vpn_pipelines = {name for item in session.items for mark in item.iter_markers("pipeline")
+                                     for name in mark.args}
 
 
 @pytest.fixture(scope="session", autouse=True)
 def lifecycle(request, tmp_path_factory):
-    if not getattr(request.config, "_vpn_lifecycle_selected", False):
-        return None
-    from tests.lifecycle import Lifecycle
+    """The pipelines the selected tests read, started at once in the background; stopped at the end."""
+    needed = getattr(request.config, "_vpn_pipelines", set())
+    if not needed:
+        yield None
+        return
+    from tests.lifecycle import Runner
+    from tests.pipeline_catalog import Catalog
 
-    pipelines = Lifecycle(tmp_path_factory.mktemp("lifecycle"))
-    pipelines.start(request.getfixturevalue("shipped"), request.getfixturevalue("synthesized_dir"))
-    return pipelines
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    runner = Runner(tmp_path_factory.mktemp("lifecycle"), progress=lambda line: reporter.write_line(f"  … {line}"))
+    request.config._vpn_runner = runner
+    try:
+        Catalog(runner, request.getfixturevalue("shipped")).start(needed)
+        yield runner
+    finally:
+        runner.close()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    runner = getattr(config, "_vpn_runner", None)
+    if runner is None:
+        return
+    terminalreporter.section("pipelines: start and end of each step, seconds from the first start")
+    for line in runner.timeline():
+        terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Notes what the running test may start, for the guards below."""
+    _running.markers = {m for m in HEAVY if item.get_closest_marker(m)}
+
+
+class _Running:
+    def __init__(self):
+        self.markers: set[str] = set(HEAVY)  # before any test: collection, the lifecycle's start
+
+
+_running = _Running()
+
+
+def require(marker: str, what: str) -> None:
+    """Fails a test that starts `what` without the marker saying it needs it (the main thread only:
+    pipelines in the background belong to tests that declared them)."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and marker not in _running.markers:
+        raise AssertionError(f"this test starts {what} but is not marked {marker}: mark it, so that "
+                             f"`make check` and `pytest -m 'not {marker}'` leave it out")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _guard_heavy_starts():
+    """The local AWS and Terraform refuse to start for a test whose markers don't allow them."""
+    from vpnctl.local_aws import LocalAws
+    from vpnctl.terraform import Terraform
+
+    start_emulator, start_terraform = LocalAws.start, Terraform.start
+
+    def guarded_emulator(self):
+        if not {"emulator", "terraform", "e2e"} & _running.markers:
+            require("emulator", "the local AWS emulator")
+        return start_emulator(self)
+
+    def guarded_terraform(self, *args, **popen):
+        if not {"terraform", "e2e"} & _running.markers:
+            require("terraform", "Terraform")
+        return start_terraform(self, *args, **popen)
+
+    LocalAws.start, Terraform.start = guarded_emulator, guarded_terraform
+    yield
+    LocalAws.start, Terraform.start = start_emulator, start_terraform

@@ -1,390 +1,229 @@
-"""The apply lifecycle and the plan reviews against the local emulator, run in background threads.
+"""Runs the test pipelines (applies, plans, end-to-end commands) in background threads.
 
-The provider waits a fixed 4 minutes after creating or deleting each Client VPN
-subnet association before it looks at it (ClientVPNNetworkAssociationCreatedDelay
-in provider 5.100.0), so a full apply takes minutes however fast the emulator
-is. Each environment's steps run as one pipeline in its own thread, started
-when the session starts (see conftest), while the other tests run; the tests in
-test_apply.py and test_review_scenarios.py then read what the pipelines recorded.
+The provider sleeps a fixed 4 minutes after creating or deleting each Client VPN
+subnet association, so a pipeline mostly waits, it doesn't compute: pipelines
+run side by side while the other tests run, and a test reads what a pipeline
+recorded with `result(name)`. Which pipelines run is decided from the tests
+selected (conftest), so `pytest -k` starts only what it needs.
 
-The review scenarios run on the state `npx cdktf deploy dev` leaves, prod's
-refused replacement on prod's applied state, and the pre-shared key rotation on
-staging's, so no scenario pays for an apply of its own.
+Every wait here is for an event: a pipeline ends, a milestone is reached, a
+process exits. While a test waits, a line every 15 s says for what. Each step
+is timed, and the timeline is printed at the end of the run.
+
+`close()` stops the run: it kills the emulators (whose watchers stop the
+Terraform runs on them) and every process a pipeline started, then shuts the
+pool down, so nothing outlives the session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
-import signal
 import subprocess
-import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import ENVIRONMENTS, ROOT, run_vpnctl
+from tests.processes import kill_tree
 from vpnctl.local_aws import LocalAws
-from vpnctl.planning import prepare
-from vpnctl.terraform import Terraform, count_changes
 
-# Edits of the shipped files, each a (old, new) text replacement; the scenario names are the tests' words.
-NEW_SITE = '''
-site "test-branch" {
-  ip_address    = "198.51.100.60"
-  routing       = "static"
-  static_routes = ["192.168.60.0/24"]
-  tunnel {
-    inside_cidr = "169.254.51.0/30"
-  }
-  tunnel {
-    inside_cidr = "169.254.51.4/30"
-  }
-}
-'''
-DEV_EDITS = {
-    "add": [("# Developers:", NEW_SITE + "\n# Developers:"),
-            ('  authorization "lab-office" {', '  authorization "vpc-dns" {\n    networks = ["10.10.0.2/32"]\n  }\n  authorization "lab-office" {')],
-    "dpd": [('    inside_cidr = "169.254.50.0/30"\n', '    inside_cidr = "169.254.50.0/30"\n    dpd_timeout_seconds = 40\n')],
-    "cgw": [('"198.51.100.20"', '"198.51.100.21"')],
-    "inside": [('"169.254.50.0/30"', '"169.254.52.0/30"')],
-    "rule": [('  authorization "lab-office" {\n    networks = ["192.168.50.0/24"]\n  }\n', "")],
-    "cidr": [('"10.110.0.0/22"', '"10.111.0.0/22"')],
-    "cert": [],  # the same config, with a renewed PKI: see _reviews
-}
-PROD_EDITS = {"inside": [('"169.254.10.0/30"', '"169.254.12.0/30"')]}
-PROD_REMOVED_SITE = "frankfurt-dc"
-PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
-STAGING_ROTATED_SECRET = "staging/vpn/munich-lab/tunnel1"
+PROGRESS_EVERY = 15.0
+WHOLE = "the whole pipeline"
 
 
-def variant(name: str, edits: list[tuple[str, str]], folder: Path):
-    """The shipped environment `name` with `edits`, loaded from `folder/name.hcl`."""
-    from stacks.config import load_environment
-
-    text = (ENVIRONMENTS / f"{name}.hcl").read_text()
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.hcl").write_text(text)
-    return load_environment(folder / f"{name}.hcl")
+@dataclass
+class Step:
+    pipeline: str
+    what: str
+    started: float
+    ended: float | None = None
+    failed: bool = False
 
 
-def reviewed(review) -> dict:
-    """What a test needs of a review: its renderings, exit status, and actions by address (hash stripped)."""
-    from vpnctl.review import render
+class Runner:
+    """A pool of pipelines, their milestones, and the steps they took."""
 
-    def unhashed(address: str) -> str:
-        return re.sub(r"_[0-9A-F]{8}$", "", address)
-
-    return {
-        "markdown": render.markdown([review]),
-        "terminal": render.terminal([review]),
-        "exit": review.exit_status,
-        "actions": {unhashed(c.address): c.action for c in review.changes},
-        "forced_by": {unhashed(c.address): c.forced_by for c in review.changes},
-        "refused": review.refused,
-        "refused_destroys": review.refused_destroys,
-        "replace_paths": {unhashed(c.address): c.replace_paths for c in review.changes},
-    }
-
-
-class Lifecycle:
-    """Starts every pipeline; `result(name)` waits for one and returns what it recorded."""
-
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, progress: Callable[[str], None] = print, workers: int = 12):
         self.base = base
+        base.mkdir(parents=True, exist_ok=True)
+        self.progress = progress
+        self.origin = time.monotonic()
         self.futures: dict[str, Future] = {}
-        # Milestones inside a pipeline, for tests that needn't wait for all of it.
-        self.futures["dev-deployed"] = Future()
-        self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="lifecycle")
-        self.started = False
+        self.steps: list[Step] = []
+        self._emulators: list[LocalAws] = []
+        self._processes: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pipeline")
 
-    def start(self, shipped: dict, synthesized_dir: Path) -> None:
-        from vpnctl.synth import synth_stacks
+    # ---- starting and reading ----------------------------------------------------
 
-        if self.started:
-            return
-        self.started = True
-        # Synth in this thread: one jsii runtime, not shared across threads. Each pipeline is
-        # submitted as soon as what it needs is synthesized; the longest (staging) needs nothing.
-        submit = self._pool.submit
-        self.futures["staging"] = submit(self._staging, shipped["staging"], synthesized_dir)
-        variants = {}
+    def submit(self, name: str, pipeline: Callable, *args) -> Future:
+        run = Run(self, name)
+        self.futures[name] = self._pool.submit(run.main, pipeline, *args)
+        return self.futures[name]
 
-        def synth_variant(name: str, scenario: str, edits, allow_replace=frozenset(), label=None) -> None:
-            env = variant(name, edits, self.base / f"env-{name}-{scenario}")
-            outdir = self.base / f"out-{name}-{label or scenario}"
-            synth_stacks([env], outdir, allow_replace)
-            variants[(name, label or scenario)] = (env, outdir)
+    def milestone(self, name: str) -> Future:
+        with self._lock:
+            return self.futures.setdefault(name, Future())
 
-        synth_variant("dev", "cgw", DEV_EDITS["cgw"])
-        self.futures["dev"] = submit(self._dev, shipped["dev"], synthesized_dir, variants)
-        synth_variant("prod", "inside", PROD_EDITS["inside"])
-        synth_variant("prod", "inside", PROD_EDITS["inside"], frozenset({PROD_BERLIN_CONNECTION}), label="allowed")
-        # On top of the inside CIDR change, which the pipeline applies before it plans this.
-        removed = _without_block(
-            variant("prod", PROD_EDITS["inside"], self.base / "env-prod-removed"), f'site "{PROD_REMOVED_SITE}"'
-        )
-        synth_stacks([removed], self.base / "out-prod-removed")
-        variants[("prod", "removed")] = (removed, self.base / "out-prod-removed")
-        self.futures["prod"] = submit(self._prod, shipped["prod"], synthesized_dir, variants)
-        fast = _without_block(variant("dev", [], self.base / "env-fast"), 'client_vpn "')
-        synth_stacks([fast], self.base / "out-fast")
-        self.futures["interrupted"] = submit(self._interrupted, fast, self.base / "out-fast")
-        for scenario, edits in DEV_EDITS.items():
-            if scenario != "cgw":
-                synth_variant("dev", scenario, edits)
-        self.futures["cdktf"] = submit(self._cdktf_deploy, shipped["dev"], variants)
-
-    def result(self, name: str, timeout: float = 1800) -> dict:
-        return self.futures[name].result(timeout=timeout)
-
-    # ---- pipelines ------------------------------------------------------------------
-
-    def _emulator(self, env, label: str) -> LocalAws:
-        log = self.base / f"emulator-{label}.log"
-        return LocalAws(env.config.account_id, log_file=log)
-
-    def _apply(self, env, outdir: Path, build: Path, aws: LocalAws, record: dict) -> Terraform:
+    def result(self, name: str, quiet: bool = False):
+        """What pipeline `name`, or milestone `pipeline:milestone`, returned; re-raises what failed it."""
+        pipeline = name.split(":")[0]
+        if pipeline not in self.futures:
+            raise KeyError(f"pipeline {pipeline} was not started: mark the test @pytest.mark.pipeline({name!r})")
+        waited = [self.milestone(name)] if ":" in name else []
+        waited.append(self.futures[pipeline])
         started = time.monotonic()
-        terraform = prepare(env, outdir, build, aws)
-        terraform.apply()
-        record["apply_seconds"] = time.monotonic() - started
-        record["outputs"] = terraform.outputs()
-        record["resources"] = aws.resources(env.config.region)
-        record["state"] = sorted(terraform.run("state", "list").stdout.split())
-        record["second_plan"] = count_changes(terraform.plan(build / "second.tfplan"))
-        return terraform
+        while not wait(waited, timeout=PROGRESS_EVERY, return_when=FIRST_COMPLETED)[0]:
+            if not quiet:
+                self.progress(f"waiting for {name} ({time.monotonic() - started:.0f} s): {self.doing(name)}")
+        if waited[0].done():
+            return waited[0].result()
+        waited[-1].result()  # the pipeline failed: its error
+        raise RuntimeError(f"pipeline {pipeline} ended without reaching {name}")
 
-    def _staging(self, env, outdir: Path) -> dict:
-        """Apply, rotate a pre-shared key behind the stack's back and review that, then destroy."""
-        from vpnctl.preshared_keys import generate_preshared_key
-        from vpnctl.reviewing import review_environment
+    def after(self, milestones: list[str]) -> None:
+        """Returns once each milestone is reached or its pipeline has ended, however it ended."""
+        for name in milestones:
+            if name.split(":")[0] in self.futures:
+                with contextlib.suppress(Exception):  # a failed pipeline is its own tests' business
+                    self.result(name, quiet=True)
 
-        record: dict = {}
-        build = self.base / "build-staging"
-        with self._emulator(env, env.name) as aws:
-            terraform = self._apply(env, outdir, build, aws, record)
-            secrets = aws.client("secretsmanager", env.config.region)
-            old = secrets.get_secret_value(SecretId=STAGING_ROTATED_SECRET)["SecretString"]
-            new = generate_preshared_key()
-            secrets.put_secret_value(SecretId=STAGING_ROTATED_SECRET, SecretString=new)
-            record["preshared_keys"] = (old, new)
-            record["review_psk"] = reviewed(review_environment(env, outdir, build, aws=aws))
-            terraform.destroy()
-            record["after_destroy"] = aws.resources(env.config.region)
-        return record
+    def doing(self, name: str) -> str:
+        pipeline = name.split(":")[0]
+        running = [s for s in self.steps if s.pipeline == pipeline and s.ended is None and s.what != WHOLE]
+        now = time.monotonic()
+        return "; ".join(f"{s.what} for {now - s.started:.0f} s" for s in running) or "starting"
 
-    def _dev(self, env, outdir: Path, variants: dict) -> dict:
-        record: dict = {}
-        build = self.base / "build-dev"
-        with self._emulator(env, "dev") as aws:
-            self._apply(env, outdir, build, aws, record)
-            # Apply the customer gateway change: the connection must keep its tunnels.
-            variant_env, variant_out = variants[("dev", "cgw")]
-            terraform = prepare(variant_env, variant_out, build, aws)
-            terraform.apply()
-            record["outputs_after_cgw"] = terraform.outputs()
-            record["resources_after_cgw"] = aws.resources(env.config.region)
-            # Back on the shipped stack's folder, destroy everything the state holds.
-            base = prepare(env, outdir, build, aws)
-            base.destroy()
-            record["after_destroy"] = aws.resources(env.config.region)
-        return record
+    # ---- stopping --------------------------------------------------------------------
 
-    def _prod(self, env, outdir: Path, variants: dict) -> dict:
-        """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace;
-        review and deploy a removed site (both refused)."""
-        from vpnctl.deploying import DeployRefused, deploy_environment
-        from vpnctl.reviewing import review_environment
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            emulators, processes = list(self._emulators), list(self._processes)
+        for future in self.futures.values():
+            future.cancel()
+        for process in processes:
+            if process.poll() is None:
+                kill_tree(process.pid)
+        for aws in emulators:
+            if aws.running:  # its watcher stops the Terraform runs on it
+                kill_tree(aws.pid)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
-        record: dict = {}
-        build = self.base / "build-prod"
-        with self._emulator(env, "prod") as aws:
-            self._apply(env, outdir, build, aws, record)
-            variant_env, variant_out = variants[("prod", "inside")]
-            record["review_refused"] = reviewed(review_environment(variant_env, variant_out, build, aws=aws))
-            variant_env, variant_out = variants[("prod", "allowed")]
-            allowed = frozenset({PROD_BERLIN_CONNECTION})
-            record["review_allowed"] = reviewed(
-                review_environment(variant_env, variant_out, build, aws=aws, allow_replace=allowed)
-            )
-            terraform = prepare(variant_env, variant_out, build, aws)
-            terraform.apply()
-            record["outputs_after_replace"] = terraform.outputs()
-            # A site's block removed: Terraform's prevent_destroy doesn't cover it; review and deploy must.
-            variant_env, variant_out = variants[("prod", "removed")]
-            record["review_removed"] = reviewed(review_environment(variant_env, variant_out, build, aws=aws))
-            before = aws.resources(env.config.region)
-            try:
-                deploy_environment(variant_env, variant_out, build, aws)
-                record["removed_deploy"] = "applied"
-            except DeployRefused as exc:
-                record["removed_deploy"] = str(exc)
-            record["resources_after_refused_deploy"] = (before, aws.resources(env.config.region))
-        return record
+    def track_emulator(self, aws: LocalAws) -> None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the test run is over")
+            self._emulators.append(aws)
 
-    def _interrupted(self, env, outdir: Path) -> dict:
-        """SIGINT partway through an apply, a second apply refused by the lock meanwhile, then a clean re-apply."""
-        record: dict = {}
-        build = self.base / "build-fast"
-        with self._emulator(env, "fast") as aws:
-            terraform = prepare(env, outdir, build, aws)
-            first = subprocess.Popen(
-                [terraform.binary, "apply", "-input=false", "-no-color", "-auto-approve"],
-                cwd=terraform.workdir, env=terraform._environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, start_new_session=True,
-            )
-            lines: list[str] = []
-            reader = threading.Thread(target=lambda: lines.extend(first.stdout), daemon=True)
-            reader.start()
-            deadline = time.monotonic() + 120
-            while not any("aws_vpn_connection." in line and "Creating..." in line for line in lines):
-                assert time.monotonic() < deadline and first.poll() is None, "".join(lines)
-                time.sleep(0.2)
-            second = terraform.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=0s", check=False)
-            record["second_apply_status"] = second.returncode
-            record["second_apply_output"] = second.stdout + second.stderr
-            os.killpg(first.pid, signal.SIGINT)  # Ctrl-C, as a terminal or a cancelled CI job sends it
-            record["interrupted_status"] = first.wait(timeout=300)
-            reader.join(timeout=10)
-            record["interrupted_output"] = "".join(lines)
-            terraform.apply()
-            record["second_plan"] = count_changes(terraform.plan(build / "after.tfplan"))
-            record["resources"] = aws.resources(env.config.region)
-            record["state"] = sorted(terraform.run("state", "list").stdout.split())
-        return record
+    def track_process(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._processes.append(process)
+            closed = self._closed
+        if closed:
+            kill_tree(process.pid)
 
-    def _cdktf_deploy(self, env, variants: dict) -> dict:
-        """`npx cdktf deploy dev --auto-approve`, with the emulator's endpoint and test credentials as a user
-        sets real ones; then revocation and the dev review scenarios on the state it leaves."""
-        record: dict = {}
-        deployed = self.futures["dev-deployed"]
+    def timeline(self) -> list[str]:
+        """One line per step: pipeline, step, start and end in seconds from the start of the run."""
+        lines = []
+        for step in sorted(self.steps, key=lambda s: (s.pipeline, s.started)):
+            end = f"{step.ended - self.origin:6.0f}" if step.ended else "     -"
+            took = f"{step.ended - step.started:5.0f} s" if step.ended else "  unfinished"
+            mark = "  FAILED" if step.failed else ""
+            lines.append(f"{step.pipeline:<12} {step.started - self.origin:6.0f} {end}  {took}  {step.what}{mark}")
+        return lines
+
+
+class Run:
+    """What one pipeline is given: timed steps, emulators and processes the runner can stop, milestones."""
+
+    def __init__(self, runner: Runner, name: str):
+        self.runner = runner
+        self.name = name
+        self.base = runner.base / name
+
+    def main(self, pipeline: Callable, *args):
+        self.base.mkdir(parents=True, exist_ok=True)
+        with self.step(WHOLE):
+            return pipeline(self, *args)
+
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        step = Step(self.name, what, time.monotonic())
+        self.runner.steps.append(step)
         try:
-            self._cdktf_pipeline(env, variants, record, deployed)
-        except BaseException as exc:
-            if not deployed.done():
-                deployed.set_exception(exc)
+            yield
+        except BaseException:
+            step.failed = True
             raise
-        if not deployed.done():
-            deployed.set_exception(AssertionError(f"npx cdktf deploy dev failed:\n{record.get('output')}"))
-        return record
+        finally:
+            step.ended = time.monotonic()
 
-    def _cdktf_pipeline(self, env, variants: dict, record: dict, deployed: Future) -> None:
-        """The dev PKI made with `vpnctl pki` (alice and bob), `npx cdktf deploy dev`, profiles and the
-        device config from the deployed stack; then bob revoked and deployed again; then the reviews."""
-        from vpnctl.local_aws import seed_environment
-        from vpnctl.terraform import find_provider_mirror, write_cli_config
+    def reached(self, milestone: str, value) -> None:
+        future = self.runner.milestone(f"{self.name}:{milestone}")
+        if not future.done():
+            future.set_result(value)
 
-        build = self.base / "build-cdktf"
-        build.mkdir(parents=True, exist_ok=True)
-        outdir = self.base / "out-cdktf"
-        pki_dir = build / "pki"
-        with self._emulator(env, "cdktf") as aws:
-            seed_environment(aws, env.config, pki_dir)
-            user_env = {
-                **os.environ,
-                **aws.terraform_env(),
-                # As an activated virtualenv has it: the stack's CRL import runs `vpnctl`.
-                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                "TF_CLI_CONFIG_FILE": str(write_cli_config(build, find_provider_mirror())),
-                "TF_VAR_pki_dir": str(pki_dir),
-                "VPNCTL_PKI_DIR": str(pki_dir),
-                "CHECKPOINT_DISABLE": "1",
-                "CI": "1",
-            }
+    @contextmanager
+    def sleeping_once_associated(self, aws: LocalAws, region: str) -> Iterator[None]:
+        """Marks the milestone "sleeping" once a Client VPN association exists: from then on the provider
+        sleeps its fixed 4 minutes, and this pipeline needs no CPU for a while (see Runner.after)."""
+        done = threading.Event()
 
-            def vpnctl(*args: str) -> subprocess.CompletedProcess:
-                return run_vpnctl(*args, env=user_env, timeout=300)
+        def watch() -> None:
+            ec2 = aws.client("ec2", region)
+            while not done.is_set():
+                try:
+                    endpoints = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
+                    if any(ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=e["ClientVpnEndpointId"])[
+                            "ClientVpnTargetNetworks"] for e in endpoints):
+                        self.reached("sleeping", True)
+                        return
+                except Exception:  # noqa: BLE001 - the apply itself reports what went wrong
+                    return
+                done.wait(1.0)
 
-            for args in (("pki", "init", "dev"), ("pki", "issue", "dev", "alice"), ("pki", "issue", "dev", "bob")):
-                step = vpnctl(*args)
-                assert step.returncode == 0, step.stdout + step.stderr
-            record["deploy"] = _cdktf_deploy_run(user_env, outdir)
-            record["status"], record["output"] = record["deploy"]["status"], record["deploy"]["output"]
-            record["seconds"] = record["deploy"]["seconds"]
-            record["resources"] = aws.resources(env.config.region)
-            terraform = Terraform(outdir / "stacks" / "dev", Path(user_env["TF_CLI_CONFIG_FILE"]), aws.terraform_env())
-            record["state"] = sorted(terraform.run("state", "list", check=False).stdout.split())
-            if record["status"] != 0:
-                return
-            deployed.set_result(self._deployed(aws, env, build, vpnctl))
-            # Offboarding: revoke bob, deploy again; the endpoint must hold the new CRL.
-            record["revoke"] = vpnctl("pki", "revoke", "dev", "bob")
-            record["redeploy"] = _cdktf_deploy_run(user_env, outdir)
-            record["crl_after_revoke"] = _exported_crl(aws, env)
-            record["bob_profile_after_revoke"] = vpnctl("client-config", "dev", "bob", "-o", str(build / "bob-again.ovpn"))
-            record["pki_dir"] = pki_dir
-            record["reviews"] = self._reviews(aws, build, variants)
+        watcher = threading.Thread(target=watch, name=f"{self.name}-sleeping", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join()
 
-    def _deployed(self, aws: LocalAws, env, build: Path, vpnctl) -> dict:
-        """What the deployed dev stack gives its users: profiles, device configs, and (for the test's own
-        AWS side) the tunnel options and keys as the emulator stores them."""
-        out: dict = {"pki_dir": build / "pki", "crl_before_revoke": _exported_crl(aws, env)}
-        for user in ("alice", "bob"):
-            out[f"{user}_profile"] = build / f"{user}.ovpn"
-            out[f"{user}_profile_run"] = vpnctl("client-config", "dev", user, "-o", str(out[f"{user}_profile"]))
-        for fmt, name in (("strongswan", "lab-office.swanctl.conf"), ("aws-xml", "lab-office.xml")):
-            out[fmt] = build / name
-            out[f"{fmt}_run"] = vpnctl("device-config", "dev", "lab-office", "--format", fmt, "-o", str(out[fmt]))
-        ec2 = aws.client("ec2", env.config.region)
-        (connection,) = ec2.describe_vpn_connections(
-            Filters=[{"Name": "tag:Name", "Values": ["dev-lab-office"]}]
-        )["VpnConnections"]
-        (gateway,) = ec2.describe_customer_gateways(CustomerGatewayIds=[connection["CustomerGatewayId"]])["CustomerGateways"]
-        secret = aws.client("secretsmanager", env.config.region).get_secret_value(SecretId=connection["PreSharedKeyArn"])
-        out["connection"], out["customer_gateway"] = connection, gateway
-        out["stored_keys"] = secret["SecretString"]
-        return out
+    @contextmanager
+    def emulator(self, account_id: str, label: str) -> Iterator[LocalAws]:
+        aws = LocalAws(account_id, log_file=self.base / f"emulator-{label}.log", progress=lambda _: None)
+        self.runner.track_emulator(aws)
+        with self.step(f"start the emulator ({label})"):
+            aws.start()
+        try:
+            yield aws
+        finally:
+            aws.stop()
 
-    def _reviews(self, aws: LocalAws, build: Path, variants: dict) -> dict:
-        """`vpnctl review` of each dev scenario against the deployed state (plans only: nothing changes)."""
-        from vpnctl.reviewing import review_environment
+    def command(self, command: list[str], *, env: dict | None = None, cwd: Path | None = None,
+                aws: LocalAws | None = None, merge: bool = True) -> subprocess.CompletedProcess:
+        """Runs `command` to its end, its output captured (stderr into stdout, unless not `merge`); the
+        runner can stop it, and so can `aws` dying."""
+        stderr = subprocess.STDOUT if merge else subprocess.PIPE
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                   start_new_session=True)
+        self.runner.track_process(process)
+        if aws is None:
+            output, errors = process.communicate()
+        else:
+            with aws.watch(process):
+                output, errors = process.communicate()
+            if process.returncode != 0:
+                aws.check()
+        return subprocess.CompletedProcess(command, process.returncode, output, errors or "")
 
-        reviews = {}
-        for scenario in DEV_EDITS:
-            variant_env, variant_out = variants[("dev", scenario)]
-            # A renewed PKI: a build folder of its own gets fresh throwaway certificates.
-            scenario_build = self.base / "build-cdktf-renewed" if scenario == "cert" else build
-            reviews[scenario] = reviewed(review_environment(variant_env, variant_out, scenario_build, aws=aws))
-        reviews["pki_dirs"] = [build / "pki", self.base / "build-cdktf-renewed" / "pki"]
-        return reviews
-
-
-def _cdktf_deploy_run(user_env: dict, outdir: Path) -> dict:
-    started = time.monotonic()
-    result = subprocess.run(
-        # --skip-provider-lock: `terraform providers lock` asks the registry, ignoring the CLI
-        # config's filesystem mirror; with no registry, a user skips it the same way.
-        ["npx", "--no-install", "cdktf", "deploy", "dev", "--auto-approve", "--skip-provider-lock", "--output", str(outdir)],
-        cwd=ROOT, env=user_env, capture_output=True, text=True, timeout=1500,
-    )
-    return {"status": result.returncode, "output": (result.stdout + result.stderr)[-5000:],
-            "seconds": time.monotonic() - started}
-
-
-def _exported_crl(aws: LocalAws, env) -> str | None:
-    ec2 = aws.client("ec2", env.config.region)
-    (endpoint,) = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
-    exported = ec2.export_client_vpn_client_certificate_revocation_list(ClientVpnEndpointId=endpoint["ClientVpnEndpointId"])
-    return exported.get("CertificateRevocationList")
-
-
-def _without_block(env, header: str):
-    """The environment without the block that starts with `header`, e.g. without its Client VPN endpoint
-    (a lifecycle test that doesn't wait on associations) or without a site."""
-    from stacks.config import load_environment
-
-    folder = Path(env.source).parent
-    text = (folder / f"{env.name}.hcl").read_text()
-    start = text.index(header)
-    depth, end = 0, text.index("{", start)
-    for end in range(end, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[end], 0)
-        if depth == 0:
-            break
-    (folder / f"{env.name}.hcl").write_text(text[:start] + text[end + 1 :])
-    return load_environment(folder / f"{env.name}.hcl")
+def environment(**extra: str) -> dict[str, str]:
+    return {**os.environ, "CHECKPOINT_DISABLE": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **extra}

@@ -1,7 +1,9 @@
 """The real OpenVPN 2.6 on loopback: a point-to-point TLS server holding the endpoint's server
 certificate and CRL, and a client running a user's profile.
 
-Judged by the logs, never by exit codes: the client exits 0 when its handshake fails.
+Judged by the logs, never by exit codes: the client exits 0 when its handshake fails. Waits are
+for what the logs say or for a process to exit, never for a number of seconds: a handshake that
+stalls ends in OpenVPN's own "TLS Error" once its hand-window (60 s) passes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.conftest import require
 
 COMPLETED = "Initialization Sequence Completed"
 
@@ -52,8 +56,9 @@ class Handshake:
         return re.findall(r"VERIFY ERROR: .*", self.server_log)
 
 
-def handshake(workdir: Path, *, ca: Path, cert: Path, key: Path, crl: Path, profile: str, timeout: float = 15) -> Handshake:
+def handshake(workdir: Path, *, ca: Path, cert: Path, key: Path, crl: Path, profile: str) -> Handshake:
     """One server process, one client run of `profile`; stops both once the outcome is in the logs."""
+    require("vpn_software", "OpenVPN")
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_udp_port()
     server_log, client_log = workdir / "server.log", workdir / "client.log"
@@ -68,19 +73,21 @@ def handshake(workdir: Path, *, ca: Path, cert: Path, key: Path, crl: Path, prof
     )
     client = None
     try:
-        _wait_for(server_log, "Initialization Sequence|UDPv4 link local", 10)
+        _wait_for(server_log, "Initialization Sequence|UDPv4 link local", server, "the OpenVPN server to listen")
         client = subprocess.Popen(
             # --dev null: no tun device needed; the handshake and data channel keys are what is tested.
             [binary(), "--config", str(config), "--dev", "null", "--verb", "3", "--log", str(client_log)],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             text = _read(server_log) + _read(client_log)
             if text.count(COMPLETED) >= 2 or "VERIFY ERROR" in text or "TLS Error" in text:
-                time.sleep(0.3)  # let both sides finish writing the line
+                break
+            if server.poll() is not None or client.poll() is not None:
                 break
             time.sleep(0.1)
+        # The other side may still be writing its half of the outcome: wait for its line, or its exit.
+        _settle(server_log, client_log, server, client)
     finally:
         for process in (client, server):
             if process is not None:
@@ -96,10 +103,17 @@ def _read(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _wait_for(path: Path, pattern: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if re.search(pattern, _read(path)):
-            return
+def _wait_for(path: Path, pattern: str, process: subprocess.Popen, what: str) -> None:
+    """Until `pattern` is in the log at `path`; fails with the log if the process exits first."""
+    while not re.search(pattern, _read(path)):
+        if process.poll() is not None:
+            raise AssertionError(f"waiting for {what}, it exited with status {process.returncode}:\n{_read(path)}")
         time.sleep(0.05)
-    raise AssertionError(f"the OpenVPN server did not start:\n{_read(path)}")
+
+
+def _settle(server_log: Path, client_log: Path, server: subprocess.Popen, client: subprocess.Popen) -> None:
+    """After a success, both logs say so; after a refusal, the server has logged why."""
+    server_text, client_text = _read(server_log), _read(client_log)
+    if COMPLETED in server_text + client_text and "VERIFY ERROR" not in server_text:
+        _wait_for(server_log, COMPLETED, server, "the server's side of the handshake")
+        _wait_for(client_log, COMPLETED, client, "the client's side of the handshake")

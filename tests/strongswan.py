@@ -15,6 +15,7 @@ another CHILD_SA still needs it, so each side gets a main-table route into `ipse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -25,12 +26,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
+
+from tests.conftest import require
 
 CHARON = "/usr/lib/ipsec/charon"
 SWANCTL = "/usr/sbin/swanctl"
 # No openssl plugin without Debian's extra plugin packages: crypto from aes, sha1, sha2, hmac, gmp.
 PLUGINS = "random nonce aes sha1 sha2 hmac gmp kdf kernel-libipsec kernel-netlink socket-default vici updown"
-CREDENTIAL_DIRS = "x509 x509ca x509ocsp x509aa x509ac x509crl pubkey private rsa ecdsa bliss pkcs8 pkcs12".split()
+CREDENTIAL_DIRS = ["x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"]
 
 STRONGSWAN_CONF = """\
 charon {{
@@ -74,22 +78,35 @@ swanctl {{
 """
 
 
-def run(command: list[str], check: bool = True, timeout: float = 30, env: dict | None = None):
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+# No outcome in this long is a hang, not a slow start: IKE on loopback settles in a second or two,
+# and a failed negotiation says so in the log (AUTHENTICATION_FAILED, "giving up after").
+HANG_GUARD = 600.0
+FAILED = re.compile(r"received (AUTHENTICATION_FAILED|NO_PROPOSAL_CHOSEN)|giving up after \d+ retransmits")
+
+
+def run(command: list[str], check: bool = True, timeout: float = HANG_GUARD, env: dict | None = None):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
     return result
 
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
+def wait_until(condition: Callable[[], object], what: str, *, charons=(), failed: Callable[[], str | None] | None = None):
+    """Until `condition()` holds. Fails at once when one of `charons` exits or `failed()` names a failure;
+    waits for outcomes, never for a number of seconds (but for the hang guard)."""
+    started = time.monotonic()
+    while not (value := condition()):
+        for charon in charons:
+            if charon.process.poll() is not None:
+                raise AssertionError(f"waiting for {what}: charon in {charon.namespace.name} exited with status "
+                                     f"{charon.process.returncode}:\n{charon.log_text()[-3000:]}")
+        problem = failed() if failed else None
+        if problem:
+            raise AssertionError(f"waiting for {what}: {problem}")
+        if time.monotonic() - started > HANG_GUARD:
+            raise AssertionError(f"no outcome after {HANG_GUARD:.0f} s waiting for {what}: a hang")
+        time.sleep(0.1)
+    return value
 
 
 class Namespace:
@@ -143,12 +160,9 @@ class Charon:
             stderr=subprocess.STDOUT, start_new_session=True,
         )
 
-        def ready() -> bool:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"charon in {namespace.name} exited {self.process.returncode}: {self.log_text()}")
-            return self.vici.exists() and self.swanctl("--stats", check=False).returncode == 0
-
-        wait_until(ready, 10, f"charon in {namespace.name}")
+        require("vpn_software", "strongSwan")
+        wait_until(lambda: self.vici.exists() and self.swanctl("--stats", check=False).returncode == 0,
+                   f"charon in {namespace.name} to answer on its vici socket", charons=[self])
 
     def swanctl(self, *args: str, check: bool = True):
         return run([SWANCTL, *args, "--uri", f"unix://{self.vici}"], check=check, env=self.env)
@@ -160,7 +174,7 @@ class Charon:
         result = self.swanctl("--load-all", "--noprompt", "--file", str(self.swanctl_conf), check=False)
         output = result.stdout + result.stderr
         loaded = re.search(rf"successfully loaded (\d+) connections, {unloaded} unloaded", output)
-        problems = [line for line in output.splitlines() if re.search(r"failed|error|invalid|ignored", line, re.I)]
+        problems = [line for line in output.splitlines() if re.search(r"failed|error|invalid|ignored", line, re.IGNORECASE)]
         if result.returncode != 0 or problems or not loaded:
             raise AssertionError(f"swanctl --load-all in {self.namespace.name}:\n{output}")
         return output
@@ -286,6 +300,18 @@ class Lab:
         self.charons.append(Charon(namespace, self.folder / name))
         return self.charons[-1]
 
+    def wait_until(self, condition: Callable[[], object], what: str, expect_failures: bool = False):
+        """Until `condition()` holds; fails at once if a charon exits or, unless failures are what the test
+        waits for, when either log shows a failed negotiation."""
+        return wait_until(condition, what, charons=self.charons, failed=None if expect_failures else self.failure)
+
+    def failure(self) -> str | None:
+        for charon in self.charons:
+            found = FAILED.search(charon.log_text())
+            if found:
+                return f"charon in {charon.namespace.name}: {found.group(0)}"
+        return None
+
     def traffic(self, count: int = 3) -> tuple[bool, dict, dict]:
         """Pings the VPC from the on-premises network; returns (answered, device deltas, AWS deltas)."""
         device_before, aws_before = self.device.packets(), self.aws.packets()
@@ -294,15 +320,13 @@ class Lab:
 
     def close(self) -> None:
         for charon in self.charons:
-            try:
+            with contextlib.suppress(Exception):  # teardown goes on
                 charon.stop()
-            except Exception:  # noqa: BLE001 - teardown goes on
-                pass
         for namespace in self.namespaces:
             namespace.delete()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def __enter__(self) -> "Lab":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

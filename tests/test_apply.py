@@ -1,13 +1,13 @@
-"""Real `terraform apply` of every environment against the local emulator, and what
-a network engineer needs to trust it: no drift, a customer gateway swap that keeps
-the tunnels, a reviewed replacement in prod that changes only its own site, an
-interrupted apply that converges, a clean destroy, and `cdktf deploy` doing what
-`vpnctl deploy` does. The pipelines run in tests/lifecycle.py; the plans of each
-scenario are checked in test_review_scenarios.py."""
+"""Real `terraform apply` of every environment against the local emulator, and what a network
+engineer needs to trust it: no drift, a customer gateway swap that keeps the tunnels, a reviewed
+replacement in prod that changes only its own site, an interrupted apply that converges, a clean
+destroy, and `cdktf deploy` doing what `vpnctl deploy` does. The pipelines are in tests/pipelines.py.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import json
 
 import pytest
 
@@ -16,6 +16,11 @@ from tests.conftest import ENV_NAMES
 pytestmark = pytest.mark.terraform
 
 BENCHMARK_RANGE = ipaddress.ip_network("198.18.0.0/15")
+EMPTY = {"vpn_connections": [], "customer_gateways": [], "vpn_gateways": [], "client_vpn_endpoints": []}
+
+
+def shipped_env(env: str):
+    return pytest.param(env, marks=pytest.mark.pipeline(env), id=env)
 
 
 def tunnel_ips(outputs: dict) -> dict[str, tuple[str, str]]:
@@ -26,7 +31,7 @@ def tunnel_ips(outputs: dict) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("env", ENV_NAMES)
+@pytest.mark.parametrize("env", [shipped_env(e) for e in ENV_NAMES])
 def test_every_environment_applies_with_tunnels_and_a_client_vpn_endpoint(lifecycle, shipped, env):
     record = lifecycle.result(env)
     ips = tunnel_ips(record["outputs"])
@@ -40,21 +45,23 @@ def test_every_environment_applies_with_tunnels_and_a_client_vpn_endpoint(lifecy
     assert endpoint["dns_name"] == f"*.{endpoint['id']}.prod.clientvpn.{shipped[env].config.region}.amazonaws.com"
 
 
-@pytest.mark.parametrize("env", ENV_NAMES)
+@pytest.mark.parametrize("env", [shipped_env(e) for e in ENV_NAMES])
 def test_a_second_plan_right_after_apply_has_no_changes(lifecycle, env):
     assert lifecycle.result(env)["second_plan"] == {}
 
 
+@pytest.mark.pipeline("changes")
 def test_a_new_customer_gateway_ip_applied_keeps_the_connection_and_its_tunnel_ips(lifecycle):
-    record = lifecycle.result("dev")
+    record = lifecycle.result("changes")
     assert tunnel_ips(record["outputs_after_cgw"]) == tunnel_ips(record["outputs"])
     assert record["resources_after_cgw"]["vpn_connections"] == record["resources"]["vpn_connections"]
     assert len(record["resources_after_cgw"]["customer_gateways"]) == 1
     assert record["resources_after_cgw"]["customer_gateways"] != record["resources"]["customer_gateways"]
 
 
+@pytest.mark.pipeline("prod-guard")
 def test_an_allowed_replacement_in_prod_applies_with_new_outside_ips_for_that_site_only(lifecycle):
-    record = lifecycle.result("prod")
+    record = lifecycle.result("prod-guard")
     before, after = tunnel_ips(record["outputs"]), tunnel_ips(record["outputs_after_replace"])
     assert after["berlin-hq"] != before["berlin-hq"]
     assert not set(after["berlin-hq"]) & set(before["berlin-hq"])
@@ -63,8 +70,9 @@ def test_an_allowed_replacement_in_prod_applies_with_new_outside_ips_for_that_si
     }
 
 
+@pytest.mark.pipeline("changes")
 def test_an_interrupted_apply_converges_with_no_duplicates(lifecycle):
-    record = lifecycle.result("interrupted")
+    record = lifecycle.result("changes")
     assert record["second_apply_status"] == 1
     assert "Error acquiring the state lock" in record["second_apply_output"]
     assert record["interrupted_status"] != 0
@@ -74,15 +82,23 @@ def test_an_interrupted_apply_converges_with_no_duplicates(lifecycle):
     assert sum(address.startswith("aws_vpn_connection.") for address in record["state"]) == 1
 
 
-@pytest.mark.parametrize("env", ["dev", "staging"])
-def test_destroy_leaves_no_vpn_or_client_vpn_resource(lifecycle, env):
-    assert lifecycle.result(env)["after_destroy"] == {
-        "vpn_connections": [], "customer_gateways": [], "vpn_gateways": [], "client_vpn_endpoints": []
-    }
+@pytest.mark.parametrize("pipeline", [
+    # staging with one Client VPN association: endpoint, association, rules and routes all go
+    pytest.param("destroy", marks=pytest.mark.pipeline("destroy"), id="staging-with-one-association"),
+    # dev without its endpoint, after an interrupted apply and a customer gateway swap
+    pytest.param("changes", marks=pytest.mark.pipeline("changes"), id="dev-without-client-vpn"),
+])
+def test_destroy_leaves_no_vpn_or_client_vpn_resource(lifecycle, pipeline):
+    assert lifecycle.result(pipeline)["after_destroy"] == EMPTY
 
 
+@pytest.mark.pipeline("users")
 def test_cdktf_deploy_deploys_what_vpnctl_deploy_deploys(lifecycle):
-    cdktf, ours = lifecycle.result("cdktf"), lifecycle.result("dev")
-    assert cdktf["status"] == 0, cdktf["output"]
-    assert cdktf["state"] == ours["state"]
-    assert {kind: len(ids) for kind, ids in cdktf["resources"].items()} == {kind: len(ids) for kind, ids in ours["resources"].items()}
+    """`npx cdktf deploy dev` applies (dev with one association); vpnctl's own synth, planned on the state
+    it left, changes nothing, and the state holds exactly the resources vpnctl synthesizes."""
+    record = lifecycle.result("users")
+    assert record["deploy"]["status"] == 0, record["deploy"]["output"]
+    assert record["second_plan"] == {}
+    ours = json.loads(record["ours"].read_text())
+    expected = sorted(f"{kind}.{name}" for kind, named in ours["resource"].items() for name in named)
+    assert [a for a in record["state"] if not a.startswith("data.")] == expected

@@ -1,8 +1,9 @@
 """Client VPN certificates end to end, with the real OpenVPN 2.6 on loopback.
 
-The PKI is made with `vpnctl pki`, the stack deployed with `npx cdktf deploy dev`
-against the emulator, and each profile written by `vpnctl client-config` from the
-endpoint's exported configuration (the lifecycle's cdktf pipeline). The server
+The PKI is made with `vpnctl pki`, the stack deployed to the emulator, and each
+profile written by `vpnctl client-config` from the endpoint's exported configuration;
+the revocation then travels through `npx cdktf deploy dev` (the users pipeline,
+tests/user_pipeline.py). The server
 stands in for the endpoint: it holds the endpoint's server certificate and the
 CRL exported from the emulator's endpoint, so a revocation counts only once it
 has travelled through Terraform.
@@ -18,17 +19,17 @@ from cryptography import x509
 from tests import openvpn
 from vpnctl.pki import authority
 
+pytestmark = [pytest.mark.terraform, pytest.mark.vpn_software, pytest.mark.pipeline("users:deployed")]
+
 
 @pytest.fixture(scope="module")
 def deployed(lifecycle):
-    return lifecycle.result("dev-deployed")
+    return lifecycle.result("users:deployed")
 
 
 @pytest.fixture(scope="module")
 def revoked(lifecycle):
-    record = lifecycle.result("cdktf")
-    assert record["status"] == 0, record["output"]
-    return record
+    return lifecycle.result("users")
 
 
 def pki_files(deployed) -> dict:
@@ -71,6 +72,7 @@ def test_bob_connects_before_his_revocation(deployed, tmp_path):
     assert result.completed, result.server_log + result.client_log
 
 
+@pytest.mark.pipeline("users")
 def test_the_revocation_reaches_the_endpoint_through_a_redeploy(revoked):
     assert revoked["revoke"].returncode == 0, revoked["revoke"].stderr
     assert revoked["redeploy"]["status"] == 0, revoked["redeploy"]["output"]
@@ -82,6 +84,7 @@ def test_the_revocation_reaches_the_endpoint_through_a_redeploy(revoked):
     assert revoked["crl_after_revoke"].strip() == (revoked["pki_dir"] / "dev" / "crl.pem").read_text().strip()
 
 
+@pytest.mark.pipeline("users")
 def test_bob_is_rejected_with_the_crl_exported_after_the_redeploy(deployed, revoked, tmp_path):
     crl = crl_file(tmp_path, revoked["crl_after_revoke"])
     result = openvpn.handshake(tmp_path / "bob", **pki_files(deployed), crl=crl, profile=deployed["bob_profile"].read_text())
@@ -93,6 +96,7 @@ def test_bob_is_rejected_with_the_crl_exported_after_the_redeploy(deployed, revo
     assert result.completed, result.server_log + result.client_log
 
 
+@pytest.mark.pipeline("users")
 def test_no_new_profile_for_a_revoked_user(revoked):
     run = revoked["bob_profile_after_revoke"]
     assert run.returncode == 2

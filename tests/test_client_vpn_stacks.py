@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from cdktf import Testing as CdktfTesting
 from cdktf import TerraformStack
+from cdktf import Testing as CdktfTesting
 
 from modules.client_vpn import ClientVpnEndpoint
 from modules.client_vpn_props import AuthorizationRule, ClientVpn, Route
@@ -201,7 +201,7 @@ def test_adding_a_rule_and_a_route_keeps_every_address(tmp_path, synthesized):
     assert all("berlin-lab" in a or "lab-172" in a or "egress-172" in a for a in added), added
     for address, body in before.items():
         # Only the wait order may move; a depends_on change replaces nothing.
-        strip = lambda b: {k: v for k, v in b.items() if k != "depends_on"}  # noqa: E731
+        strip = lambda b: {k: v for k, v in b.items() if k != "depends_on"}
         assert strip(after[address]) == strip(body), address
 
 

@@ -1,7 +1,7 @@
 """The on-premises device config proven with the real strongSwan 5.9, in network namespaces.
 
 The device side loads exactly the file `vpnctl device-config dev lab-office` wrote from the
-stack `npx cdktf deploy dev` put into the emulator (the lifecycle's cdktf pipeline). The AWS
+stack deployed to the emulator (the users pipeline, tests/user_pipeline.py). The AWS
 side is built here, independently, from what the emulator stores for the connection: outside
 IPs, traffic selectors, algorithms and the keys in its Secrets Manager secret. The tunnels'
 outside IPs come from 198.18.0.0/15 and the device's is the site's, all inside the test's own
@@ -16,7 +16,9 @@ import stat
 
 import pytest
 
-from tests.strongswan import Lab, wait_until
+from tests.strongswan import Lab
+
+pytestmark = [pytest.mark.terraform, pytest.mark.vpn_software, pytest.mark.pipeline("users:deployed")]
 
 DEVICE_PREFIX = "aws-lab-office-tunnel"
 # AWS's names -> strongSwan's, written out here rather than taken from vpnctl.device, so a wrong
@@ -74,7 +76,7 @@ def aws_side(connection: dict, keys: dict, device_ip: str, wrong_key_for: int | 
 
 @pytest.fixture(scope="module")
 def deployed(lifecycle):
-    deployed = lifecycle.result("dev-deployed")
+    deployed = lifecycle.result("users:deployed")
     run = deployed["strongswan_run"]
     assert run.returncode == 0, run.stdout + run.stderr
     return deployed
@@ -118,8 +120,8 @@ def test_the_device_side_loads_the_rendered_file(tunnels):
 
 def test_both_tunnels_establish(tunnels):
     names = [f"{DEVICE_PREFIX}1", f"{DEVICE_PREFIX}2"]
-    wait_until(lambda: all(tunnels.device.established(n) for n in names), 20, "both device tunnels")
-    wait_until(lambda: tunnels.aws.established("aws1") and tunnels.aws.established("aws2"), 10, "both AWS tunnels")
+    tunnels.wait_until(lambda: all(tunnels.device.established(n) for n in names), "both device tunnels")
+    tunnels.wait_until(lambda: tunnels.aws.established("aws1") and tunnels.aws.established("aws2"), "both AWS tunnels")
     log = tunnels.device.log_text()
     for name in names:
         assert re.search(rf"IKE_SA {name}\[\d+\] established between", log)
@@ -127,12 +129,12 @@ def test_both_tunnels_establish(tunnels):
 
 
 def test_traffic_crosses_tunnel_1_then_tunnel_2_when_tunnel_1s_aws_side_stops(tunnels):
-    wait_until(lambda: tunnels.device.established(f"{DEVICE_PREFIX}1") and tunnels.device.established(f"{DEVICE_PREFIX}2"),
-               20, "both tunnels")
+    tunnels.wait_until(lambda: tunnels.device.established(f"{DEVICE_PREFIX}1")
+                       and tunnels.device.established(f"{DEVICE_PREFIX}2"), "both tunnels")
     # kernel-libipsec sends through the CHILD_SA installed last (it ignores `priority`): rekeying
     # tunnel 1's makes it that one, as the kernel's policy priority does on a real device.
     tunnels.device.swanctl("--rekey", "--child", f"{DEVICE_PREFIX}1")
-    wait_until(lambda: _installed_last(tunnels.device.log_text()) == f"{DEVICE_PREFIX}1", 10, "tunnel 1 rekeyed")
+    tunnels.wait_until(lambda: _installed_last(tunnels.device.log_text()) == f"{DEVICE_PREFIX}1", "tunnel 1 rekeyed")
     answered, device, aws = tunnels.traffic()
     assert answered
     assert device[f"{DEVICE_PREFIX}1"][1] >= 3 and device[f"{DEVICE_PREFIX}1"][0] >= 3, device
@@ -143,7 +145,8 @@ def test_traffic_crosses_tunnel_1_then_tunnel_2_when_tunnel_1s_aws_side_stops(tu
     device_ip = tunnels.deployed["customer_gateway"]["IpAddress"]
     tunnels.aws.load(aws_side(tunnels.deployed["connection"], keys, device_ip, tunnels=(2,)), unloaded=1)
     tunnels.aws.swanctl("--terminate", "--ike", "aws1", "--force", "--timeout", "5", check=False)
-    wait_until(lambda: not tunnels.device.established(f"{DEVICE_PREFIX}1"), 10, "tunnel 1 down on the device")
+    tunnels.wait_until(lambda: not tunnels.device.established(f"{DEVICE_PREFIX}1"), "tunnel 1 down on the device",
+                       expect_failures=True)
     answered, device, aws = tunnels.traffic()
     assert answered
     assert device[f"{DEVICE_PREFIX}2"][1] >= 3 and device[f"{DEVICE_PREFIX}2"][0] >= 3, device
@@ -167,9 +170,9 @@ def test_a_wrong_key_and_a_weaker_proposal_each_fail(deployed):
         keys = json.loads(deployed["stored_keys"])
         lab.aws.load(aws_side(deployed["connection"], keys, deployed["customer_gateway"]["IpAddress"], wrong_key_for=1))
         lab.device.load(weak)
-        wait_until(lambda: re.search(rf"<{DEVICE_PREFIX}1\|\d+> received AUTHENTICATION_FAILED", lab.device.log_text())
-                   and re.search(rf"<{DEVICE_PREFIX}2\|\d+> received NO_PROPOSAL_CHOSEN", lab.device.log_text()),
-                   15, "both failures in the device's log")
+        lab.wait_until(lambda: re.search(rf"<{DEVICE_PREFIX}1\|\d+> received AUTHENTICATION_FAILED", lab.device.log_text())
+                       and re.search(rf"<{DEVICE_PREFIX}2\|\d+> received NO_PROPOSAL_CHOSEN", lab.device.log_text()),
+                       "both failures in the device's log", expect_failures=True)
         assert "MAC mismatched" in lab.aws.log_text()
         assert "no acceptable ENCRYPTION_ALGORITHM found" in lab.aws.log_text()
         assert not any(sa.get("state") == "ESTABLISHED" for sa in lab.device.sas().values())

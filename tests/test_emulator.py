@@ -16,6 +16,8 @@ from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_F
 from vpnctl.dev_pki import ensure_dev_pki
 from vpnctl.local_aws import LocalAws
 
+pytestmark = pytest.mark.emulator
+
 ACCOUNT, REGION = "111111111111", "eu-central-1"
 VPC, VPC_CIDR = "vpc-0e1e2e3e4e5e6e7e8", "10.30.0.0/16"
 SUBNET_A, SUBNET_B, SUBNET_A2 = "subnet-0e0000000000000a1", "subnet-0e0000000000000b1", "subnet-0e0000000000000a2"
@@ -283,7 +285,7 @@ def _crl() -> str:
     name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "conformance CA")])
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     revoked = x509.RevokedCertificateBuilder().serial_number(42).revocation_date(now).build()
     crl = (
         x509.CertificateRevocationListBuilder().issuer_name(name).last_update(now).next_update(now + dt.timedelta(days=1))

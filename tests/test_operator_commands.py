@@ -17,6 +17,8 @@ from vpnctl.device.strongswan import proposals
 from vpnctl.local_aws import LocalAws
 from vpnctl.pki.store import Pki
 
+pytestmark = pytest.mark.emulator
+
 REGION = "eu-central-1"
 
 

@@ -119,6 +119,7 @@ def test_refresh_crl_keeps_the_revocations_and_moves_the_next_update(tmp_path):
     assert "refresh-crl" not in run_vpnctl("pki", "list", "dev", "--pki-dir", str(tmp_path)).stdout
 
 
+@pytest.mark.vpn_software
 def test_an_expired_crl_refuses_every_client_until_it_is_refreshed(tmp_path):
     """Why the CRL's next update matters: the real OpenVPN refuses a valid user once it has passed."""
     from tests import openvpn

@@ -1,10 +1,15 @@
-"""The plan review on real Terraform plans against emulator state: each scenario a
-network engineer meets, its Markdown (golden files), its exit status, and no
-secret in any output. The plans run in tests/lifecycle.py.
+"""The plan review on real Terraform plans of each scenario a network engineer meets: its Markdown
+(golden files), its exit status, and no secret in any output.
 
-Golden files: `UPDATE_GOLDEN=1 pytest tests/test_review_scenarios.py` rewrites
-them; review the diff before committing. Only what the emulator draws at random
-(resource IDs, certificate fingerprints, throwaway CRLs' hashes) is normalized before comparing.
+The plans are recorded (tests/plans/, written by `make plans` from real plans against the
+emulator's state; see tests/recorded_plans.py), so these tests run no Terraform. Each recording
+says which stacks it was planned from, and the freshness test fails when the code now
+synthesizes something else. The same review story runs live, with real plans, in
+tests/test_prod_guard.py.
+
+Golden files: `UPDATE_GOLDEN=1 pytest tests/test_review_scenarios.py` rewrites them; review the
+diff before committing. Only what the emulator draws at random (resource IDs, certificate
+fingerprints, throwaway CRLs' hashes, tunnel IPs) is normalized before comparing.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import recorded_plans
+from tests.guard_pipeline import reviewed
+from tests.scenarios import PROD_BERLIN_CONNECTION, SCENARIOS
 from vpnctl.review.force_new import forces_replacement
 from vpnctl.review.report import EXIT_OK, EXIT_REFUSED
-
-pytestmark = pytest.mark.terraform
 
 GOLDEN = Path(__file__).parent / "golden" / "review"
 RANDOM = [
@@ -30,7 +36,7 @@ RANDOM = [
     (re.compile(r"\b198\.1[89]\.\d{1,3}\.\d{1,3}\b"), "198.18.x.x"),
 ]
 DEV_SCENARIOS = {
-    # scenario: (exit status, {address without hash: action} that must be exactly the plan)
+    # scenario: {address without hash: action} that must be exactly the plan
     "add": None,  # checked by test_adding_a_site_and_an_authorization_rule_only_creates
     "dpd": {"aws_vpn_connection.site-lab-office_connection": "update"},
     "cgw": {
@@ -49,6 +55,35 @@ DEV_SCENARIOS = {
     "cert": {"aws_acm_certificate.certificates-developers_server": "update",
              "terraform_data.revocation-developers_crl_import": "replace"},
 }
+EXPECTED_EXIT = {f"dev-{s}": EXIT_OK for s in DEV_SCENARIOS} | {
+    "prod-refused": EXIT_REFUSED, "prod-allowed": EXIT_OK, "prod-removed": EXIT_REFUSED, "staging-psk": EXIT_OK,
+}
+
+
+@pytest.fixture(scope="session")
+def scenarios(tmp_path_factory, synthesized_dir) -> dict[str, dict]:
+    """Each recording with the scenario's stacks synthesized now: {"recording", "stacks", "digests", "review"}.
+    One checkov run per environment covers its scenarios' policy sections."""
+    from vpnctl.policy.scan import scan
+    from vpnctl.reviewing import review_plan
+
+    base = tmp_path_factory.mktemp("scenarios")
+    out: dict[str, dict] = {}
+    for name, scenario in SCENARIOS.items():
+        recording = recorded_plans.load(name)
+        env, stacks = recorded_plans.synthesize(scenario, base / name, recording["refused"])
+        digests = {"applied": recorded_plans.digest(recorded_plans.stack(synthesized_dir, scenario.environment)),
+                   "planned": recorded_plans.digest(stacks["planned"]),
+                   "replanned": recorded_plans.digest(stacks["replanned"]) if "replanned" in stacks else None}
+        review = review_plan(env, stacks["planned"], recorded_plans.outcome_of(recording))
+        out[name] = {"recording": recording, "digests": digests, "review": review,
+                     "file": base / name / "planned" / "stacks" / env.name / "cdk.tf.json"}
+    for environment in {scenario.environment for scenario in SCENARIOS.values()}:
+        names = [name for name, scenario in SCENARIOS.items() if scenario.environment == environment]
+        reports = scan([out[name]["file"] for name in names], environment)
+        for name in names:
+            out[name]["review"].policy = reports[out[name]["file"]]
+    return {name: {**item, **reviewed(item["review"])} for name, item in out.items()}
 
 
 def normalized(text: str) -> str:
@@ -57,29 +92,9 @@ def normalized(text: str) -> str:
     return text
 
 
-def dev_review(lifecycle, scenario: str) -> dict:
-    record = lifecycle.result("cdktf")
-    assert record["status"] == 0, record["output"]
-    return record["reviews"][scenario]
-
-
-def all_reviews(lifecycle) -> dict[str, dict]:
-    reviews = {f"dev-{s}": dev_review(lifecycle, s) for s in DEV_SCENARIOS}
-    prod = lifecycle.result("prod")
-    reviews["prod-refused"], reviews["prod-allowed"] = prod["review_refused"], prod["review_allowed"]
-    reviews["prod-removed"] = prod["review_removed"]
-    reviews["staging-psk"] = lifecycle.result("staging")["review_psk"]
-    return reviews
-
-
-EXPECTED_EXIT = {f"dev-{s}": EXIT_OK for s in DEV_SCENARIOS} | {
-    "prod-refused": EXIT_REFUSED, "prod-allowed": EXIT_OK, "prod-removed": EXIT_REFUSED, "staging-psk": EXIT_OK,
-}
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED_EXIT))
-def test_each_scenario_renders_its_golden_markdown_and_exit_status(lifecycle, name):
-    review = all_reviews(lifecycle)[name]
+def test_each_scenario_renders_its_golden_markdown_and_exit_status(scenarios, name):
+    review = scenarios[name]
     golden = GOLDEN / f"{name}.md"
     text = normalized(review["markdown"])
     if os.environ.get("UPDATE_GOLDEN"):
@@ -89,27 +104,27 @@ def test_each_scenario_renders_its_golden_markdown_and_exit_status(lifecycle, na
 
 
 @pytest.mark.parametrize("scenario", [s for s, expected in DEV_SCENARIOS.items() if expected])
-def test_scenario_plans_exactly_these_actions(lifecycle, scenario):
-    assert dev_review(lifecycle, scenario)["actions"] == DEV_SCENARIOS[scenario]
+def test_scenario_plans_exactly_these_actions(scenarios, scenario):
+    assert scenarios[f"dev-{scenario}"]["actions"] == DEV_SCENARIOS[scenario]
 
 
-def test_adding_a_site_and_an_authorization_rule_only_creates(lifecycle):
-    actions = dev_review(lifecycle, "add")["actions"]
+def test_adding_a_site_and_an_authorization_rule_only_creates(scenarios):
+    actions = scenarios["dev-add"]["actions"]
     assert actions and set(actions.values()) == {"create"}, actions
     assert "aws_vpn_connection.site-test-branch_connection" in actions
     assert any(a.startswith("aws_ec2_client_vpn_authorization_rule.") and "vpc-dns" in a for a in actions)
 
 
-def test_removing_an_authorization_rule_destroys_only_it_and_its_egress(lifecycle):
-    actions = dev_review(lifecycle, "rule")["actions"]
+def test_removing_an_authorization_rule_destroys_only_it_and_its_egress(scenarios):
+    actions = scenarios["dev-rule"]["actions"]
     assert set(actions.values()) == {"delete"}, actions
     assert [a for a in actions if a.startswith("aws_ec2_client_vpn_authorization_rule.")] == [
         "aws_ec2_client_vpn_authorization_rule.client_vpn-developers_authorization_lab-office-192-168-50-0-24"
     ]
 
 
-def test_a_new_client_cidr_replaces_the_endpoint_and_everything_on_it(lifecycle):
-    review = dev_review(lifecycle, "cidr")
+def test_a_new_client_cidr_replaces_the_endpoint_and_everything_on_it(scenarios):
+    review = scenarios["dev-cidr"]
     actions = review["actions"]
     assert actions["aws_ec2_client_vpn_endpoint.client_vpn-developers_endpoint"] == "replace"
     assert review["forced_by"]["aws_ec2_client_vpn_endpoint.client_vpn-developers_endpoint"] == ["client_cidr_block"]
@@ -117,21 +132,21 @@ def test_a_new_client_cidr_replaces_the_endpoint_and_everything_on_it(lifecycle)
     assert "every user needs a new client profile" in review["markdown"]
 
 
-def test_a_new_inside_cidr_is_forced_by_that_tunnel_and_says_the_device_must_be_reconfigured(lifecycle):
-    review = dev_review(lifecycle, "inside")
+def test_a_new_inside_cidr_is_forced_by_that_tunnel_and_says_the_device_must_be_reconfigured(scenarios):
+    review = scenarios["dev-inside"]
     assert review["forced_by"]["aws_vpn_connection.site-lab-office_connection"] == ["tunnel1_inside_cidr"]
     assert "the on-premises device must be reconfigured" in review["markdown"]
 
 
-def test_a_customer_gateway_swap_says_same_outside_ips(lifecycle):
-    review = dev_review(lifecycle, "cgw")
+def test_a_customer_gateway_swap_says_same_outside_ips(scenarios):
+    review = scenarios["dev-cgw"]
     assert review["forced_by"]["aws_customer_gateway.site-lab-office_customer_gateway"] == ["ip_address"]
     assert "same tunnel outside IPs" in review["terminal"]
 
 
-def test_every_replacement_seen_is_forced_by_an_attribute_of_the_force_new_table(lifecycle):
+def test_every_replacement_seen_is_forced_by_an_attribute_of_the_force_new_table(scenarios):
     seen = 0
-    for review in all_reviews(lifecycle).values():
+    for review in scenarios.values():
         for address, paths in review["forced_by"].items():
             if review["actions"][address] != "replace":
                 continue
@@ -143,17 +158,17 @@ def test_every_replacement_seen_is_forced_by_an_attribute_of_the_force_new_table
     assert seen >= 4
 
 
-def test_prod_refuses_a_new_inside_cidr_and_shows_what_forces_it(lifecycle):
-    review = lifecycle.result("prod")["review_refused"]
+def test_prod_refuses_a_new_inside_cidr_and_shows_what_forces_it(scenarios):
+    review = scenarios["prod-refused"]
     assert review["exit"] == EXIT_REFUSED
-    assert review["refused"] == ["aws_vpn_connection.site-berlin-hq_connection_6043E8D9"]
+    assert review["refused"] == [PROD_BERLIN_CONNECTION]
     assert review["forced_by"]["aws_vpn_connection.site-berlin-hq_connection"] == ["tunnel1_inside_cidr"]
     assert "Refused by the prod guard" in review["markdown"]
     assert "--allow-replace aws_vpn_connection.site-berlin-hq_connection_6043E8D9" in review["markdown"]
 
 
-def test_prod_with_the_replacement_allowed_plans_it_and_exits_zero(lifecycle):
-    review = lifecycle.result("prod")["review_allowed"]
+def test_prod_with_the_replacement_allowed_plans_it_and_exits_zero(scenarios):
+    review = scenarios["prod-allowed"]
     assert review["exit"] == EXIT_OK and review["refused"] == []
     actions = review["actions"]
     assert actions["aws_vpn_connection.site-berlin-hq_connection"] == "replace"
@@ -163,28 +178,40 @@ def test_prod_with_the_replacement_allowed_plans_it_and_exits_zero(lifecycle):
     ] == ["aws_vpn_connection.site-berlin-hq_connection"]
 
 
-def test_a_rotated_preshared_key_is_reviewed_without_either_key(lifecycle):
-    record = lifecycle.result("staging")
-    review = record["review_psk"]
+def test_a_rotated_preshared_key_is_reviewed_without_either_key(scenarios):
+    review = scenarios["staging-psk"]
     assert review["actions"] == {"aws_vpn_connection.site-munich-lab_connection": "update"}
     assert "`tunnel1_preshared_key`: `(sensitive)` → `(sensitive)`" in review["markdown"]
-    for key in record["preshared_keys"]:
+    (change,) = [c["change"] for c in review["recording"]["plan"]["resource_changes"] if c["change"]["actions"] == ["update"]]
+    old, new = change["before"]["tunnel1_preshared_key"], change["after"]["tunnel1_preshared_key"]
+    assert old != new and old.startswith(recorded_plans.STAND_IN), "the recording keeps a changed key's change, not the key"
+    for key in (old, new):
         assert key not in review["markdown"] and key not in review["terminal"]
 
 
-def test_a_reimported_certificate_is_reviewed_without_either_private_key(lifecycle):
-    review = dev_review(lifecycle, "cert")
+def test_a_reimported_certificate_is_reviewed_without_either_private_key(scenarios):
+    review = scenarios["dev-cert"]
     assert "`private_key`: `(sensitive)` → `(sensitive)`" in review["markdown"]
-    for pki in lifecycle.result("cdktf")["reviews"]["pki_dirs"]:
-        key = (Path(pki) / "dev" / "server.key").read_text()
-        key_lines = [line for line in key.splitlines() if "-----" not in line]
-        assert key_lines
-        for line in key_lines:
-            assert line not in review["markdown"] and line not in review["terminal"]
+    for change in review["recording"]["plan"]["resource_changes"]:
+        if change["type"] == "aws_acm_certificate":
+            for side in ("before", "after"):
+                key = change["change"][side]["private_key"]
+                assert key.startswith(recorded_plans.STAND_IN) and key not in review["markdown"] + review["terminal"]
 
 
-def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_would_destroy_it(lifecycle):
-    review = lifecycle.result("prod")["review_removed"]
+def test_no_review_shows_a_sensitive_value(scenarios):
+    for name, review in scenarios.items():
+        assert recorded_plans.STAND_IN not in review["markdown"] + review["terminal"], name
+
+
+def test_no_recording_holds_a_key(scenarios):
+    for path in recorded_plans.RECORDINGS.glob("*.json"):
+        text = path.read_text()
+        assert "PRIVATE KEY" not in text, path
+
+
+def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_would_destroy_it(scenarios):
+    review = scenarios["prod-removed"]
     assert review["exit"] == EXIT_REFUSED
     assert [re.sub(r"_[0-9A-F]{8}$", "", a) for a in review["refused_destroys"]] == [
         "aws_customer_gateway.site-frankfurt-dc_customer_gateway", "aws_vpn_connection.site-frankfurt-dc_connection",
@@ -194,22 +221,24 @@ def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_woul
     assert "--allow-destroy aws_vpn_connection.site-frankfurt-dc_connection_" in review["markdown"]
 
 
-def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifecycle):
-    record = lifecycle.result("prod")
-    assert record["removed_deploy"].startswith("the plan destroys aws_customer_gateway.site-frankfurt-dc_")
-    before, after = record["resources_after_refused_deploy"]
-    assert after == before
-
-
-def test_every_replacement_comes_with_terraform_s_replace_paths(lifecycle):
-    for name, review in all_reviews(lifecycle).items():
+def test_every_replacement_comes_with_terraform_s_replace_paths(scenarios):
+    for name, review in scenarios.items():
         for address, action in review["actions"].items():
             if action == "replace":
                 assert review["replace_paths"][address], f"{name}: {address}"
 
 
-def test_a_reimported_certificate_shows_two_different_certificates(lifecycle):
-    markdown = dev_review(lifecycle, "cert")["markdown"]
+def test_a_reimported_certificate_shows_two_different_certificates(scenarios):
+    markdown = scenarios["dev-cert"]["markdown"]
     (line,) = [line for line in markdown.splitlines() if "`certificate_body`" in line]
     before, after = re.findall(r"certificate sha256:([0-9a-f]{12})", line)
     assert before != after
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_each_recorded_plan_was_made_from_the_stacks_the_code_synthesizes_now(scenarios, name):
+    recorded, now = scenarios[name]["recording"]["synthesized"], scenarios[name]["digests"]
+    assert recorded == now, (
+        f"tests/plans/{name}.json was planned from other stacks than the code synthesizes now "
+        f"({', '.join(k for k in now if recorded.get(k) != now[k])} differ): run `make plans` and review the diff"
+    )

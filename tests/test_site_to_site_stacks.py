@@ -65,7 +65,7 @@ def test_every_site_has_a_customer_gateway_and_one_connection(synthesized, env):
 @pytest.mark.parametrize("env", ENV_NAMES)
 def test_prevent_destroy_only_in_prod(synthesized, env):
     guarded = []
-    for resource_type, items in synthesized[env]["resource"].items():
+    for resource_type in synthesized[env]["resource"]:
         for key, body in by_path(synthesized[env], resource_type).items():
             if body.get("lifecycle", {}).get("prevent_destroy"):
                 guarded.append((resource_type, key))

@@ -1,7 +1,8 @@
 """Terraform tests: the real binary and AWS provider 5.100.0 on the synthesized stacks.
 
-Each environment is planned once (module scope) against the local emulator and
-the tests share the result: a plan costs seconds of provider start-up.
+Each environment is planned once against a fresh emulator, in a background pipeline
+(tests/plan_pipelines.py), and the tests share the result: a plan costs seconds of
+provider start-up.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from modules.client_vpn_props import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
 from modules.site import CONNECTION_OPTIONS_LEFT_OUT, Site
 from modules.tunnel import OPTIONS_LEFT_OUT, Tunnel
 from tests.conftest import ENV_NAMES, ROOT
-from vpnctl.local_aws import LocalAws
-from vpnctl.preshared_keys import generate_preshared_key
-from vpnctl.planning import plan_environment
-from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
+from tests.plan_pipelines import BAD_KEYS
+from vpnctl.terraform import Terraform, count_changes, find_provider_mirror, write_cli_config
 
 pytestmark = pytest.mark.terraform
 
@@ -49,25 +48,14 @@ EXPECTED_CREATES = {
 
 
 @pytest.fixture(scope="module")
-def secret_values(shipped) -> dict[str, str]:
-    """Known, valid keys for every bring-your-own secret, so the no-secrets test can look for them."""
-    values = {}
-    for env in shipped.values():
-        for site in env.config.sites.values():
-            for tunnel in site.tunnel:
-                if tunnel.preshared_key_secret:
-                    values[tunnel.preshared_key_secret] = generate_preshared_key()
-    return values
-
-
-def local_plan(env, synthesized_dir, build_dir, secret_values) -> dict:
-    with LocalAws(env.config.account_id, log_file=build_dir / f"emulator-{env.name}.log") as aws:
-        return plan_environment(env, synthesized_dir, build_dir, aws=aws, secret_values=secret_values)
+def fresh(lifecycle) -> dict:
+    """The three shipped environments planned on fresh emulators (tests/plan_pipelines.py)."""
+    return lifecycle.result("plans")
 
 
 @pytest.fixture(scope="module")
-def plans(shipped, synthesized_dir, build_dir, secret_values) -> dict[str, dict]:
-    return {name: local_plan(env, synthesized_dir, build_dir, secret_values) for name, env in shipped.items()}
+def plans(fresh) -> dict[str, dict]:
+    return fresh["plans"]
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +125,7 @@ def test_endpoint_props_cover_every_client_vpn_endpoint_argument(provider_schema
     assert "directory_id" in ours and "client_root_certificate" in ours
 
 
+@pytest.mark.pipeline("plans")
 @pytest.mark.parametrize("env", ENV_NAMES)
 def test_offline_plan_creates_every_resource_and_nothing_else(plans, env):
     counts = count_changes(plans[env])
@@ -144,6 +133,7 @@ def test_offline_plan_creates_every_resource_and_nothing_else(plans, env):
     assert counts["create"] == EXPECTED_CREATES[env]
 
 
+@pytest.mark.pipeline("plans")
 @pytest.mark.parametrize("env", ENV_NAMES)
 def test_plan_uses_the_shipped_provider_settings_unchanged(plans, env):
     provider = plans[env]["configuration"]["provider_config"]["aws"]["expressions"]
@@ -151,6 +141,7 @@ def test_plan_uses_the_shipped_provider_settings_unchanged(plans, env):
     assert ("assume_role" in provider) == (env != "dev")
 
 
+@pytest.mark.pipeline("plans")
 def test_plan_reads_bring_your_own_keys_and_keeps_them_sensitive(plans):
     changes = {c["address"]: c for c in plans["prod"]["resource_changes"]}
     (paris,) = [c for a, c in changes.items() if a.startswith("aws_vpn_connection.site-paris-branch_connection")]
@@ -158,28 +149,25 @@ def test_plan_reads_bring_your_own_keys_and_keeps_them_sensitive(plans):
     assert paris["change"]["after_sensitive"]["tunnel2_preshared_key"] is True
 
 
-@pytest.mark.parametrize(
-    "bad_key, rule",
-    [("0Abcdefgh", "starts with 0"), ("short", "too short"), ("has-dash-in-it", "bad character"),
-     ("a" * 65, "too long")],
-)
-def test_a_bring_your_own_key_that_breaks_the_rules_fails_the_plan_naming_site_and_tunnel(
-    shipped, synthesized_dir, build_dir, secret_values, bad_key, rule
-):
-    values = {**secret_values, "prod/vpn/paris-branch/tunnel2": bad_key}
-    with pytest.raises(TerraformError) as caught:
-        local_plan(shipped["prod"], synthesized_dir, build_dir, values)
-    output = " ".join(caught.value.output.split())
+@pytest.mark.pipeline("bad-keys")
+@pytest.mark.parametrize("site, bad_key", BAD_KEYS.items(), ids=list(BAD_KEYS))
+def test_a_bring_your_own_key_that_breaks_the_rules_fails_the_plan_naming_site_and_tunnel(lifecycle, site, bad_key):
+    """One plan, one site per broken rule: each site's secret fails the plan with its own line."""
+    record = lifecycle.result("bad-keys")
+    assert record["failed"]
+    output = " ".join(record["output"].split())
     assert (
-        'site "paris-branch" tunnel[2]: the pre-shared key in Secrets Manager secret '
-        '"prod/vpn/paris-branch/tunnel2" breaks AWS\'s rules' in output
-    ), rule
+        f'site "{site}" tunnel[2]: the pre-shared key in Secrets Manager secret '
+        f'"dev/vpn/{site}/tunnel2" breaks AWS\'s rules' in output
+    ), output
     assert "tunnel[1]" not in output
-    assert bad_key not in caught.value.output
+    assert bad_key not in record["output"]
 
 
-def test_nothing_under_cdktf_out_holds_a_key_or_a_machine_path(plans, synthesized_dir, build_dir, secret_values):
-    """Planning read the throwaway PEM files from build_dir; none of it may show under cdktf.out."""
+@pytest.mark.pipeline("plans")
+def test_nothing_under_cdktf_out_holds_a_key_or_a_machine_path(fresh):
+    """Planning read the throwaway PEM files from the build folder; none of it may show under cdktf.out."""
+    synthesized_dir, build_dir, secret_values = fresh["outdir"], fresh["build"], fresh["secret_values"]
     pki = build_dir / "pki"
     assert (pki / "dev" / "server.key").read_bytes().startswith(b"-----BEGIN RSA PRIVATE KEY")
     machine_paths = [str(ROOT).encode(), str(build_dir).encode(), str(synthesized_dir).encode(), b"/tmp/", b"/root/",

@@ -32,7 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
-    return args.handler(args, environments)
+    from vpnctl.local_aws import EmulatorExited
+
+    try:
+        return args.handler(args, environments)
+    except EmulatorExited as exc:  # --local: the emulator died; its log says why
+        print(f"vpnctl {args.command}: {exc}", file=sys.stderr)
+        return EXIT_TERRAFORM
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,57 +1,73 @@
-"""The local AWS: the emulator (`vpnctl.emulator`) in its own process, and its seeding.
+"""The local AWS: the emulator (`vpnctl.emulator`) in its own process, started and watched.
 
 It runs with MOTO_ACCOUNT_ID set to the environment's account, so the shipped
 provider and backend settings work unchanged: STS for allowed_account_ids and
 assume-role, S3 for the state backend with lock files, Secrets Manager, and the
-VPN and Client VPN actions. Traffic stays on 127.0.0.1.
+VPN and Client VPN actions. Traffic stays on 127.0.0.1. Seeding is in
+`vpnctl.local_seed`.
 
-Seeding creates what an environment names as already existing (VPC, subnets,
-route tables, transit gateway, SAML provider, secrets, state bucket) under the
-config's IDs. It is kept apart from the stacks, which never create these.
+Waits are for events, never for a number of seconds: the emulator binds, then
+writes `ready PORT` to a pipe; `start` reads that line or sees the process
+exit. Once running, a watcher thread notices if the emulator dies: every
+client, request and watched process (Terraform) then fails at once with
+`EmulatorExited`, which names the emulator and shows the end of its log.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
-import socket
+import select
+import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
-from vpnctl.preshared_keys import generate_preshared_key
+from typing import Self
 
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+PROGRESS_EVERY = 15.0  # seconds between "still waiting" lines
+LOG_TAIL_LINES = 25
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class EmulatorExited(RuntimeError):
+    """The local AWS emulator exited while something still needed it."""
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 class LocalAws:
-    """The emulator process on 127.0.0.1, for one AWS account."""
+    """The emulator process on 127.0.0.1, for one AWS account; its output goes to `log_file`."""
 
-    def __init__(self, account_id: str, log_file: Path | None = None):
+    def __init__(self, account_id: str, log_file: Path, progress: Callable[[str], None] = say):
         self.account_id = account_id
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.log_file = log_file
+        self.log_file = Path(log_file)
+        self.progress = progress
+        self.port: int | None = None
+        self.endpoint = ""
         self._process: subprocess.Popen | None = None
+        self._stopping = False
+        self._on_exit: dict[int, Callable[[], None]] = {}
+        self._lock = threading.Lock()
 
-    def __enter__(self) -> "LocalAws":
+    def __enter__(self) -> Self:
         self.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def start(self, timeout: float = 30.0) -> None:
+    # ---- the process ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts the emulator and returns once it listens; raises EmulatorExited if it exits first."""
         root = str(Path(__file__).resolve().parent.parent)
         env = {
             **os.environ,
@@ -59,34 +75,99 @@ class LocalAws:
             "MOTO_ACCOUNT_ID": self.account_id,
             "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
         }
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "vpnctl.emulator", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"the emulator exited with status {self._process.returncode}")
-            try:
-                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        read_end, write_end = os.pipe()
+        with open(self.log_file, "ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "vpnctl.emulator", "--host", "127.0.0.1", "--port", "0",
+                 "--ready-fd", str(write_end)],
+                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_end,),
+            )
+        os.close(write_end)
+        with os.fdopen(read_end) as ready:
+            line = self._read_ready_line(ready)
+        if not line.startswith("ready "):
+            self._process.wait()
+            raise EmulatorExited(self.exit_report("before it was ready"))
+        self.port = int(line.split()[1])
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self._watch, name=f"emulator-{self.port}", daemon=True).start()
+
+    def _read_ready_line(self, ready) -> str:
+        """The `ready PORT` line, or "" when the pipe closes (the emulator exited); a line every 15 s meanwhile."""
+        started = time.monotonic()
+        while not select.select([ready], [], [], PROGRESS_EVERY)[0]:
+            self.progress(f"still waiting for the local AWS emulator to start ({time.monotonic() - started:.0f} s; "
+                          f"pid {self._process.pid}, log {self.log_file})")
+        return ready.readline()
+
+    def _watch(self) -> None:
+        status = self._process.wait()
+        with self._lock:
+            if self._stopping:
                 return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the emulator did not answer on {self.endpoint} within {timeout:.0f} s")
+            callbacks = list(self._on_exit.values())
+        self.progress(f"the local AWS emulator on {self.endpoint} exited with status {status}")
+        for callback in callbacks:
+            callback()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def check(self) -> None:
+        """Raises EmulatorExited if the emulator has died (a stop() we asked for doesn't count)."""
+        if self._process is not None and not self._stopping and self._process.poll() is not None:
+            raise EmulatorExited(self.exit_report("while it was still needed"))
+
+    def exit_report(self, when: str) -> str:
+        status = self._process.returncode if self._process else None
+        try:
+            lines = self.log_file.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        except OSError:
+            lines = ["(no log)"]
+        where = self.endpoint or "127.0.0.1"
+        return (f"the local AWS emulator ({where}, account {self.account_id}) exited with status {status} {when}; "
+                f"the end of its log {self.log_file}:\n" + "\n".join(f"  | {line}" for line in lines))
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
         if self._process and self._process.poll() is None:
             self._process.terminate()
             try:
-                self._process.wait(timeout=10)
+                self._process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        self._process = None
+
+    @contextmanager
+    def watch(self, process: subprocess.Popen) -> Iterator[None]:
+        """Kills `process` (and its process group, if it leads one) should the emulator die meanwhile."""
+        def kill() -> None:
+            try:
+                if os.getpgid(process.pid) == process.pid:
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    process.kill()
+            except ProcessLookupError:
+                pass
+
+        with self._lock:
+            self._on_exit[id(process)] = kill
+        try:
+            if not self.running and not self._stopping:
+                kill()
+            yield
+        finally:
+            with self._lock:
+                self._on_exit.pop(id(process), None)
+
+    # ---- talking to it -------------------------------------------------------------
 
     def terraform_env(self) -> dict[str, str]:
         """What points Terraform's provider and S3 backend at this server."""
@@ -100,15 +181,19 @@ class LocalAws:
         }
 
     def client(self, service: str, region: str):
+        """A boto3 client for this server; each request first checks the emulator is alive."""
         import boto3
 
-        return boto3.client(
+        # A session of its own: boto3's default session is not safe to share between threads.
+        client = boto3.session.Session().client(
             service,
             region_name=region,
             endpoint_url=self.endpoint,
             aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
+        client.meta.events.register("before-send", lambda **_: self.check())
+        return client
 
     def create_bucket(self, bucket: str, region: str) -> None:
         s3 = self.client("s3", region)
@@ -120,135 +205,21 @@ class LocalAws:
     def put_secret(self, name: str, value: str, region: str) -> None:
         self.client("secretsmanager", region).create_secret(Name=name, SecretString=value)
 
-
     def post(self, path: str, document: dict) -> dict:
         request = urllib.request.Request(
             f"{self.endpoint}{path}", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
+        return self._open(request)
 
     def resources(self, region: str) -> dict[str, list[str]]:
         """The VPN and Client VPN resources that exist, by kind."""
-        with urllib.request.urlopen(f"{self.endpoint}/_vpn_emulator/resources?region={region}", timeout=30) as response:
-            return json.loads(response.read())
+        return self._open(f"{self.endpoint}/_vpn_emulator/resources?region={region}")
 
-
-def network_seed(config) -> dict:
-    """The VPC, its subnets (a /24 each, in order, from the VPC's CIDR), route tables and transit gateways."""
-    vpc = config.vpc
-    blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=max(24, ipaddress.ip_network(vpc.cidr).prefixlen + 4))
-    subnets, tables = [], {table_id: [] for table_id in vpc.route_table_ids}
-    for (subnet_id, subnet), block in zip(vpc.subnets.items(), blocks):
-        subnets.append({"id": subnet_id, "cidr": str(block), "availability_zone": subnet.availability_zone})
-        if subnet.route_table_id:
-            tables.setdefault(subnet.route_table_id, []).append(subnet_id)
-    gateways: dict[str, set[str]] = {}
-    for site in config.sites.values():
-        if site.transit_gateway:
-            tables_of = gateways.setdefault(site.transit_gateway.id, set())
-            if site.transit_gateway.route_table_id:
-                tables_of.add(site.transit_gateway.route_table_id)
-    return {
-        "region": config.region,
-        "vpcs": [
-            {
-                "id": vpc.id,
-                "cidr": vpc.cidr,
-                "subnets": subnets,
-                "route_tables": [{"id": table_id, "subnet_ids": ids} for table_id, ids in tables.items()],
-            }
-        ],
-        "transit_gateways": [{"id": gateway, "route_table_ids": sorted(ids)} for gateway, ids in gateways.items()],
-    }
-
-
-def certificate_seed(config, pki_dir: Path) -> list[dict]:
-    """ACM certificates the config names by ARN, as throwaway certificates under those ARNs."""
-    from vpnctl.dev_pki import ensure_dev_pki
-
-    out = []
-    for endpoint in config.client_vpn.values():
-        for source in (endpoint.server_certificate, endpoint.client_root_certificate):
-            if source is None or not source.acm_arn or any(c["arn"] == source.acm_arn for c in out):
-                continue
-            folder = ensure_dev_pki(pki_dir, "acm-" + source.acm_arn.rsplit("/", 1)[1])
-            out.append(
-                {
-                    "arn": source.acm_arn,
-                    "certificate": (folder / CERTIFICATE_FILE).read_text(),
-                    "private_key": (folder / PRIVATE_KEY_FILE).read_text(),
-                    "chain": (folder / CHAIN_FILE).read_text(),
-                }
-            )
-    return out
-
-
-def seed_environment(aws: LocalAws, config, pki_dir: Path, secret_values: dict[str, str] | None = None) -> list[str]:
-    """Creates everything `config` names as pre-existing. Keys are random valid ones unless
-    `secret_values` names a value; ACM certificates named by ARN are throwaway ones made in
-    `pki_dir`. Returns the secret names. Safe to run twice."""
-    from botocore.exceptions import ClientError
-
-    aws.post("/_vpn_emulator/seed", {**network_seed(config), "certificates": certificate_seed(config, pki_dir)})
-    try:
-        aws.create_bucket(config.state.bucket, config.state.region)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+    def _open(self, request) -> dict:
+        self.check()
+        try:
+            with urllib.request.urlopen(request) as response:
+                return json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError):
+            self.check()
             raise
-    names = []
-    for site in config.sites.values():
-        for tunnel in site.tunnel:
-            if tunnel.preshared_key_secret and tunnel.preshared_key_secret not in names:
-                names.append(tunnel.preshared_key_secret)
-    existing = {s["Name"] for s in aws.client("secretsmanager", config.region).list_secrets().get("SecretList", [])}
-    for name in names:
-        if name not in existing:
-            aws.put_secret(name, (secret_values or {}).get(name) or generate_preshared_key(), config.region)
-    iam = aws.client("iam", config.region)
-    known = {p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]}
-    for arn in _saml_provider_arns(config):
-        if arn not in known:
-            name = arn.rsplit("/", 1)[1]
-            iam.create_saml_provider(Name=name, SAMLMetadataDocument=_saml_metadata(name))
-    return names
-
-
-def _saml_provider_arns(config) -> list[str]:
-    arns = []
-    for endpoint in config.client_vpn.values():
-        for arn in (getattr(endpoint, "saml_provider_arn", None), getattr(endpoint, "self_service_saml_provider_arn", None)):
-            if arn and arn not in arns:
-                arns.append(arn)
-    return arns
-
-
-def _saml_metadata(name: str) -> str:
-    """IdP metadata for a stand-in provider: a throwaway signing certificate and a login URL.
-    IAM wants a well-formed document of at least 1,000 characters; nobody signs in with it."""
-    import base64
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"throwaway IdP {name}")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    body = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
-    return (
-        '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
-        f'entityID="https://idp.invalid/{name}"><md:IDPSSODescriptor '
-        'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing">'
-        '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>'
-        f"{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
-        '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
-        f'Location="https://idp.invalid/{name}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>'
-    )

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from stacks.config import LoadedEnvironment
 from vpnctl.dev_pki import ensure_dev_pki, pki_folders
-from vpnctl.local_aws import LocalAws, seed_environment
+from vpnctl.local_aws import LocalAws
+from vpnctl.local_seed import seed_environment
 from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import Terraform, TerraformError, count_changes, find_provider_mirror, write_cli_config
 
@@ -49,7 +50,7 @@ def prepare(
             for folder in pki_folders(environment.config):
                 ensure_dev_pki(pki_dir, folder)
             env["TF_VAR_pki_dir"] = str(pki_dir)
-    terraform = Terraform(workdir, cli_config, env)
+    terraform = Terraform(workdir, cli_config, env, emulator=aws)
     terraform.init()
     return terraform
 
@@ -72,8 +73,8 @@ def summary(name: str, plan: dict) -> str:
     counts = count_changes(plan)
     totals = {action: sum(by_type.values()) for action, by_type in counts.items()}
     lines = [
-        f"{name}: {totals.get('create', 0)} to add, {totals.get('update', 0)} to change, "
-        f"{totals.get('replace', 0)} to replace, {totals.get('delete', 0)} to destroy"
+        (f"{name}: {totals.get('create', 0)} to add, {totals.get('update', 0)} to change, "
+        f"{totals.get('replace', 0)} to replace, {totals.get('delete', 0)} to destroy")
     ]
     for resource_type, count in sorted(counts.get("create", {}).items()):
         lines.append(f"  + {count:3d}  {resource_type}")

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
@@ -35,6 +36,66 @@ def refused_addresses(terraform_output: str) -> list[str]:
     return sorted(set(REFUSAL.findall(" ".join(terraform_output.split()))))
 
 
+@dataclass
+class PlanOutcome:
+    """What Terraform said of one environment: the plan (from a second plan with the guard lifted when
+    the guard refused the first), the addresses it refused, or the error that stopped it."""
+
+    plan: dict | None = None
+    refused: list[str] = field(default_factory=list)
+    error: str | None = None
+    error_output: str = ""
+    replanned_from: Path | None = None  # the synthesized folder of the second plan, if any
+
+
+def plan_for_review(
+    environment: LoadedEnvironment,
+    outdir: Path,
+    build: Path,
+    *,
+    aws=None,
+    allow_replace: frozenset[str] = frozenset(),
+    secret_values: dict[str, str] | None = None,
+) -> PlanOutcome:
+    """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded."""
+    try:
+        return PlanOutcome(plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values))
+    except TerraformError as exc:
+        outcome = PlanOutcome(refused=refused_addresses(exc.output))
+        if not outcome.refused:
+            outcome.error, outcome.error_output = _first_error(exc), exc.output
+            return outcome
+    outcome.replanned_from = build.resolve() / "review-unguarded"
+    try:
+        _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
+        outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values)
+    except (TerraformError, subprocess.CalledProcessError) as again:
+        outcome.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
+        outcome.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
+    return outcome
+
+
+def review_plan(
+    environment: LoadedEnvironment,
+    synthesized: dict,
+    outcome: PlanOutcome,
+    *,
+    allow_destroy: frozenset[str] = frozenset(),
+) -> EnvironmentReview:
+    """The review of a plan outcome; `synthesized` is the stack's cdk.tf.json (its construct paths name things)."""
+    review = EnvironmentReview(environment.name, refused=list(outcome.refused), error=outcome.error,
+                               error_output=outcome.error_output)
+    if outcome.plan is None:
+        return review
+    review.changes = resource_changes(outcome.plan, construct_paths(synthesized))
+    # Terraform refuses replacing a guarded resource; destroying a removed one it allows: refuse that here.
+    review.refused_destroys = unguarded_destroys(review.changes, environment.config.prevent_destroy, allow_destroy)
+    unused = unused_allowances(review.changes, allow_destroy)
+    if unused:
+        review.error = f"--allow-destroy {', '.join(unused)}: the plan destroys no such resource"
+    return review
+
+
 def review_environment(
     environment: LoadedEnvironment,
     outdir: Path,
@@ -47,31 +108,11 @@ def review_environment(
     policy: bool = True,
 ) -> EnvironmentReview:
     """Reviews one environment already synthesized to `outdir` (with `allow_replace`)."""
-    review = EnvironmentReview(environment.name)
     synthesized = stack_dir(outdir, environment.name) / "cdk.tf.json"
-    try:
-        plan = plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values)
-    except TerraformError as exc:
-        review.refused = refused_addresses(exc.output)
-        if not review.refused:
-            review.error = _first_error(exc)
-            review.error_output = exc.output
-            return review
-        unguarded = build.resolve() / "review-unguarded"
-        try:
-            _synth_in_subprocess(environment, unguarded, allow_replace | set(review.refused))
-            plan = plan_environment(environment, unguarded, build, aws=aws, secret_values=secret_values)
-        except (TerraformError, subprocess.CalledProcessError) as again:
-            review.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
-            review.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
-            return review
-    review.changes = resource_changes(plan, construct_paths(json.loads(synthesized.read_text())))
-    # Terraform refuses replacing a guarded resource; destroying a removed one it allows: refuse that here.
-    review.refused_destroys = unguarded_destroys(review.changes, environment.config.prevent_destroy, allow_destroy)
-    unused = unused_allowances(review.changes, allow_destroy)
-    if unused:
-        review.error = f"--allow-destroy {', '.join(unused)}: the plan destroys no such resource"
-    if policy:
+    outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
+                              secret_values=secret_values)
+    review = review_plan(environment, json.loads(synthesized.read_text()), outcome, allow_destroy=allow_destroy)
+    if policy and outcome.plan is not None:
         try:
             review.policy = scan([synthesized], environment.name)[synthesized]
         except PolicyError as exc:

@@ -20,8 +20,17 @@ class RevocationError(RuntimeError):
     pass
 
 
-def import_crl(ec2, endpoint_id: str, pem: str, wait_seconds: float = 120) -> int:
-    """Imports `pem` into the endpoint; returns how many certificates it revokes."""
+PROGRESS_EVERY = 15.0
+# The export may lag the import ("pending", or the previous CRL for a while). Not landed after
+# this long is an AWS-side problem worth stopping the apply for; a line every 15 s says why it waits.
+PENDING_LIMIT = 600.0
+
+
+def import_crl(ec2, endpoint_id: str, pem: str, pending_limit: float = PENDING_LIMIT, poll: float = 5.0) -> int:
+    """Imports `pem` into the endpoint; returns how many certificates it revokes.
+
+    Then exports it back until the endpoint reports the same CRL, saying every 15 s what it waits for.
+    """
     try:
         crl = x509.load_pem_x509_crl(pem.encode())
     except ValueError:
@@ -29,19 +38,23 @@ def import_crl(ec2, endpoint_id: str, pem: str, wait_seconds: float = 120) -> in
     ec2.import_client_vpn_client_certificate_revocation_list(
         ClientVpnEndpointId=endpoint_id, CertificateRevocationList=pem
     )
-    # The export may lag the import (status "pending"): look again for a while before failing.
-    deadline = time.monotonic() + wait_seconds
+    started = reported = time.monotonic()
     while True:
         exported = ec2.export_client_vpn_client_certificate_revocation_list(ClientVpnEndpointId=endpoint_id)
         if _same(exported.get("CertificateRevocationList"), crl):
             return len(list(crl))
-        if time.monotonic() >= deadline:
-            status = exported.get("Status", {})
+        status = exported.get("Status", {})
+        waited = time.monotonic() - started
+        if waited >= pending_limit:
             raise RevocationError(
-                f"{endpoint_id} did not report the imported CRL within {wait_seconds} s "
+                f"{endpoint_id} still reports another CRL than the one imported after {waited:.0f} s "
                 f"(status {status.get('Code')}: {status.get('Message', '')})"
             )
-        time.sleep(5)
+        if time.monotonic() - reported >= PROGRESS_EVERY:
+            print(f"{endpoint_id}: waiting for the endpoint to report the imported CRL ({waited:.0f} s; "
+                  f"status {status.get('Code')})", flush=True)
+            reported = time.monotonic()
+        time.sleep(poll)
 
 
 def _same(landed: str | None, crl: x509.CertificateRevocationList) -> bool:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 MIRROR_CANDIDATES = (
@@ -74,12 +77,18 @@ def write_cli_config(build_dir: Path, mirror: Path | None) -> Path:
 
 @dataclass
 class Terraform:
-    """Terraform in one stack's folder, with this project's CLI config and extra environment."""
+    """Terraform in one stack's folder, with this project's CLI config and extra environment.
+
+    With `emulator` (a LocalAws), each run is watched: should the emulator die, Terraform
+    is stopped at once and the run raises EmulatorExited with the end of the emulator's log,
+    rather than waiting out the provider's retries and sleeps.
+    """
 
     workdir: Path
     cli_config: Path
     env: dict[str, str] = field(default_factory=dict)
     binary: str = "terraform"
+    emulator: Any = None
 
     def _environment(self) -> dict[str, str]:
         return {
@@ -95,16 +104,32 @@ class Terraform:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [*args]
-        result = subprocess.run(
-            [self.binary, *command],
-            cwd=self.workdir,
-            env=self._environment(),
-            capture_output=True,
-            text=True,
-        )
+        process = self.start(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with self.emulator.watch(process) if self.emulator else nullcontext():
+            try:
+                stdout, stderr = process.communicate()
+            except KeyboardInterrupt:
+                if self.emulator is not None:  # in its own process group, Terraform needs the Ctrl-C passed on
+                    os.killpg(process.pid, signal.SIGINT)
+                process.wait()
+                raise
+        result = subprocess.CompletedProcess([self.binary, *command], process.returncode, stdout, stderr)
+        if result.returncode != 0 and self.emulator is not None:
+            try:
+                self.emulator.check()
+            except RuntimeError as exited:
+                raise exited from TerraformError(command, result.returncode, stdout + stderr)
         if check and result.returncode != 0:
             raise TerraformError(command, result.returncode, result.stdout + result.stderr)
         return result
+
+    def start(self, *args: str, **popen) -> subprocess.Popen:
+        """Terraform started with this folder and environment; with an emulator, in a process group of its
+        own, so that the emulator's watcher can stop it and the provider plugins it started."""
+        return subprocess.Popen(
+            [self.binary, *args], cwd=self.workdir, env=self._environment(), text=True,
+            start_new_session=self.emulator is not None, **popen,
+        )
 
     def init(self, backend: bool = True) -> None:
         args = ["init", "-input=false", "-no-color"]

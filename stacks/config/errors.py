@@ -16,7 +16,7 @@ from pydantic import ValidationError
 LABELED_BLOCKS = ("site", "crypto_profile", "client_vpn", "authorization", "route")
 ONE_BASED_LISTS = ("tunnel",)
 _SEGMENT = r'[A-Za-z_][\w-]*(?: "[^"]*")?(?:\[\d+\])?'
-_KEY_PREFIX = re.compile(rf'^({_SEGMENT}(?:(?:\.|(?<=") ){_SEGMENT})*): (.+)$', re.S)
+_KEY_PREFIX = re.compile(rf'^({_SEGMENT}(?:(?:\.|(?<=") ){_SEGMENT})*): (.+)$', re.DOTALL)
 
 _TYPE_NAMES = {
     "string_type": "a string",

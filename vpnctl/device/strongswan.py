@@ -140,8 +140,8 @@ def render(device: DeviceSettings, tunnels: list[TunnelSettings], route_based: b
         aws_inside, device_inside = tunnel.inside_addresses
         name = f"{prefix}-tunnel{tunnel.number}"
         lines += [
-            f"  # Tunnel {tunnel.number}: AWS endpoint {tunnel.outside_ip}; inside {tunnel.inside_cidr} "
-            f"(AWS {aws_inside}, this device {device_inside})",
+            (f"  # Tunnel {tunnel.number}: AWS endpoint {tunnel.outside_ip}; inside {tunnel.inside_cidr} "
+            f"(AWS {aws_inside}, this device {device_inside})"),
             f"  {name} {{",
             f"    version = {_ike_version(tunnel.ike_versions)}",
             f"    local_addrs = {device.device_ip}",

@@ -1,4 +1,10 @@
-"""`python -m vpnctl.emulator --port N`: serve the emulator on 127.0.0.1 for MOTO_ACCOUNT_ID."""
+"""`python -m vpnctl.emulator [--port N] [--ready-fd FD]`: serve the emulator on 127.0.0.1 for MOTO_ACCOUNT_ID.
+
+The server binds before it says it is ready: with `--ready-fd`, it writes
+`ready PORT` to that file descriptor (a pipe its starter reads) and closes it,
+so the starter needs no guess of how long a start takes, and `--port 0` takes
+a free port with no race. Without `--ready-fd` it prints the same line.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +16,36 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vpnctl.emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, default=0, help="0 (the default) takes a free port")
+    parser.add_argument("--ready-fd", type=int, help="write `ready PORT` here once listening, then close it")
     args = parser.parse_args(argv)
     account_id = os.environ.get("MOTO_ACCOUNT_ID")
     if not account_id:
         print("python -m vpnctl.emulator: set MOTO_ACCOUNT_ID to the environment's account", file=sys.stderr)
         return 2
-    os.environ.setdefault("MOTO_PORT", str(args.port))
 
     from moto.moto_server.threaded_moto_server import MotoRequestHandler
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from vpnctl.emulator.app import EmulatorApp, install
 
     install()
     app = EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id)
-    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    port = server.server_address[1]
+    os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from it
+    ready = f"ready {port}\n"
+    if args.ready_fd is None:
+        print(ready, end="", flush=True)
+    else:
+        with os.fdopen(args.ready_fd, "w") as pipe:
+            pipe.write(ready)
+    print(f"listening on http://{args.host}:{port} for account {account_id}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

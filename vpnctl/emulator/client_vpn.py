@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from moto.acm.exceptions import AWSError
 from moto.acm.models import acm_backends
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.utils import random_id
 
 from modules.client_vpn_props import CLIENT_CIDR_PREFIX, SESSION_TIMEOUT_HOURS, VPN_PORTS
-
 from vpnctl.emulator.describe import apply_filters, paginate, tag_list
 from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
 
@@ -28,7 +28,7 @@ ENDPOINT_NOT_FOUND = "InvalidClientVpnEndpointId.NotFound"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass
@@ -211,7 +211,7 @@ class ClientVpnResponses:
     def _certificate_exists(self, arn: str, what: str) -> None:
         try:
             acm_backends[self.current_account][self.region].get_certificate(arn)
-        except Exception:
+        except AWSError:  # not found, or an ARN ACM can't parse
             raise invalid_parameter(f"Certificate {arn} does not exist ({what})") from None
 
     def _security_groups(self, vpc_id: str | None, group_ids: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ def apply_filters(items: Iterable[Any], filters: dict[str, list[str]], fields: d
         getter = fields.get(name)
         if getter is None and name.startswith("tag:"):
             key = name[4:]
-            getter = lambda item, key=key: item.tags.get(key)  # noqa: E731
+            getter = lambda item, key=key: item.tags.get(key)
         if getter is None:
             raise invalid_parameter(f"The filter '{name}' is invalid")
         wanted = {str(v) for v in values}

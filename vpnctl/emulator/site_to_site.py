@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from moto.core.responses import ActionResult, EmptyResult
@@ -37,7 +37,7 @@ AMAZON_SIDE_ASN = "64512"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 class Tunnel:
@@ -160,7 +160,7 @@ def customer_gateway_configuration(connection: EmulatedVpnConnection) -> str:
         aws_inside, cgw_inside = tunnel.inside_addresses()
         options = tunnel.options
 
-        def first(key: str, default: str) -> str:
+        def first(key: str, default: str, options: dict = options) -> str:
             values = options.get(key) or []
             return str(values[0]["Value"]).lower() if values else default
 
@@ -211,9 +211,9 @@ def _allocate_outside_ip(backend) -> str:
 def _connections_using_inside(backend, gateway_id: str | None) -> set[str]:
     taken = set()
     for connection in backend.vpn_connections.values():
-        if isinstance(connection, EmulatedVpnConnection) and connection.state != "deleted":
-            if gateway_id is None or gateway_id in (connection.vpn_gateway_id, connection.transit_gateway_id):
-                taken.update(t.inside_cidr for t in connection.tunnel_list)
+        if (isinstance(connection, EmulatedVpnConnection) and connection.state != "deleted"
+                and (gateway_id is None or gateway_id in (connection.vpn_gateway_id, connection.transit_gateway_id))):
+            taken.update(t.inside_cidr for t in connection.tunnel_list)
     return taken
 
 

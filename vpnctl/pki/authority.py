@@ -27,7 +27,7 @@ _BACKDATE = dt.timedelta(minutes=5)  # clock skew between the machine and AWS
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def new_key() -> rsa.RSAPrivateKey:

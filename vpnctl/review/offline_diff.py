@@ -87,8 +87,8 @@ def render(environment: str, diffs: list[ResourceDiff]) -> str:
     added, removed = sum(d.kind == "added" for d in diffs), sum(d.kind == "removed" for d in diffs)
     changed = [d for d in diffs if d.kind == "changed"]
     replaced = sum(d.replaces for d in changed)
-    lines = [f"### {environment}: {added} added, {removed} removed, {len(changed)} changed "
-             f"({replaced} replaced on apply)", ""]
+    lines = [(f"### {environment}: {added} added, {removed} removed, {len(changed)} changed "
+             f"({replaced} replaced on apply)"), ""]
     if not diffs:
         lines.append("No changes.")
     for diff in diffs:
@@ -121,7 +121,7 @@ def synthesize(repo: Path, ref: str | None, environments_dir: Path, into: Path) 
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CDKTF_OUTDIR": str(out), "VPN_ENVIRONMENTS_DIR": str(tree / environments_dir),
            "PYTHONPATH": str(tree), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    result = subprocess.run([sys.executable, "main.py"], cwd=tree, env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "main.py"], cwd=tree, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"synth of {ref or 'the working tree'} failed:\n{result.stderr[-3000:]}")
     return out
@@ -131,7 +131,7 @@ def diff_command(
     environments_dir: Path, names: list[str] | None, base: str, head: str | None, markdown: Path | None
 ) -> int:
     """`names`: the environments to show; None: every one on either side, added or removed ones included."""
-    found = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    found = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
     if found.returncode != 0:
         print("vpnctl diff: not inside a git repository", file=sys.stderr)
         return 2

@@ -34,8 +34,8 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
     if review.refused:
         lines += [
             "> [!CAUTION]",
-            f"> **Refused by the prod guard.** `prevent_destroy` stops Terraform from replacing or destroying "
-            f"{'this resource' if len(review.refused) == 1 else 'these resources'}, so this plan cannot be applied:",
+            (f"> **Refused by the prod guard.** `prevent_destroy` stops Terraform from replacing or destroying "
+            f"{'this resource' if len(review.refused) == 1 else 'these resources'}, so this plan cannot be applied:"),
         ]
         lines += [f"> - {_name(review, address)} `{address}`" for address in review.refused]
         lines += [
@@ -51,9 +51,9 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
     if review.refused_destroys:
         lines += [
             "> [!CAUTION]",
-            "> **Refused by the prod guard.** This plan destroys guarded resources whose blocks were removed "
+            ("> **Refused by the prod guard.** This plan destroys guarded resources whose blocks were removed "
             "from the environment file. `prevent_destroy` does not cover a removed block, so Terraform would "
-            "destroy them without a word:",
+            "destroy them without a word:"),
         ]
         lines += [f"> - {_name(review, address)} `{address}`" for address in review.refused_destroys]
         lines += [

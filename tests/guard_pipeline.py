@@ -1,0 +1,71 @@
+"""prod's guard on real plans and applies: the pipeline, and what a test needs of a review.
+
+It runs on prod without its Client VPN endpoint: the guard is about connections
+and customer gateways, and without the endpoint's 4-minute association waits
+the whole story (apply, refused review, allowed replacement, refused removal)
+takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.lifecycle import Run
+from tests.pipelines import apply
+from tests.scenarios import PROD_BERLIN_CONNECTION
+from vpnctl.planning import prepare
+
+
+def reviewed(review) -> dict:
+    """What a test needs of a review: its renderings, exit status, and actions by address (hash stripped)."""
+    from vpnctl.review import render
+
+    def unhashed(address: str) -> str:
+        return re.sub(r"_[0-9A-F]{8}$", "", address)
+
+    return {
+        "markdown": render.markdown([review]),
+        "terminal": render.terminal([review]),
+        "exit": review.exit_status,
+        "actions": {unhashed(c.address): c.action for c in review.changes},
+        "forced_by": {unhashed(c.address): c.forced_by for c in review.changes},
+        "refused": review.refused,
+        "refused_destroys": review.refused_destroys,
+        "replace_paths": {unhashed(c.address): c.replace_paths for c in review.changes},
+    }
+
+
+def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
+    """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace; then review
+    and deploy a removed site (both refused, nothing changes)."""
+    from vpnctl.deploying import DeployRefused, deploy_environment
+    from vpnctl.reviewing import review_environment
+
+    record: dict = {}
+    build = run.base / "build"
+    allowed = frozenset({PROD_BERLIN_CONNECTION})
+    with run.emulator(env.config.account_id, "prod") as aws:
+        apply(run, env, outdir, aws, record)
+        with run.step("review a new inside CIDR"):
+            record["review_refused"] = reviewed(review_environment(*variants["inside"], build, aws=aws, policy=False))
+        with run.step("review it with --allow-replace"):
+            record["review_allowed"] = reviewed(
+                review_environment(*variants["allowed"], build, aws=aws, allow_replace=allowed, policy=False)
+            )
+        with run.step("apply the allowed replacement"):
+            terraform = prepare(*variants["allowed"], build, aws)
+            terraform.apply()
+        record["outputs_after_replace"] = terraform.outputs()
+        # A site's block removed: Terraform's prevent_destroy doesn't cover it; review and deploy must.
+        with run.step("review a removed site"):
+            record["review_removed"] = reviewed(review_environment(*variants["removed"], build, aws=aws, policy=False))
+        before = aws.resources(env.config.region)
+        with run.step("deploy a removed site"):
+            try:
+                deploy_environment(*variants["removed"], build, aws)
+                record["removed_deploy"] = "applied"
+            except DeployRefused as exc:
+                record["removed_deploy"] = str(exc)
+        record["resources_after_refused_deploy"] = (before, aws.resources(env.config.region))
+    return record

@@ -1,0 +1,119 @@
+"""Which pipelines exist and how each starts: its variants are synthesized in the calling thread (the
+jsii runtime serves one thread), then the pipeline is submitted to the runner.
+
+Tests name the pipelines they read with `@pytest.mark.pipeline("name")`; conftest starts exactly those.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests import guard_pipeline, pipelines, plan_pipelines, user_pipeline
+from tests.lifecycle import Run, Runner
+from tests.scenarios import DEV_EDITS, ONE_ASSOCIATION, PROD_BERLIN_CONNECTION, PROD_INSIDE, PROD_REMOVED_SITE, variant
+
+NO_ENDPOINT = 'client_vpn "'
+# The long ones (8 minutes and more, mostly the provider's association sleeps) start first, and alone: the
+# rest, and the other tests, wait until each long one is in its first sleep, so that the long ones' busy
+# start (emulator, init, plan, the first creates) has the CPU. make-run's own emulator can't be watched.
+LONG = ("dev", "staging", "prod", "destroy")
+UNHELD = (*LONG, "make-run")
+STARTS = (*UNHELD, "users", "prod-guard", "changes", "plans", "bad-keys", "review-prod")
+# Tests run in the order their pipelines finish, so the main thread reads results as they come.
+FINISHES = ("users:deployed", "users", "changes", "prod-guard", "plans", "bad-keys", "review-prod", "make-run", "dev",
+            "staging", "prod", "destroy")
+
+
+class Catalog:
+    def __init__(self, runner: Runner, shipped: dict):
+        self.runner = runner
+        self.shipped = shipped
+        self.base = runner.base / "stacks"
+        self.base.mkdir(parents=True, exist_ok=True)
+        self.held = False
+
+    def start(self, names: set[str]) -> None:
+        wanted = {name.split(":")[0] for name in names}
+        unknown = wanted - set(STARTS)
+        assert not unknown, f"no such pipeline: {', '.join(sorted(unknown))}"
+        for name in [n for n in STARTS if n in wanted]:
+            if name not in UNHELD and not self.held:
+                with Run(self.runner, "(the rest)").step("wait for the long pipelines' first sleep"):
+                    self.runner.after([f"{long}:sleeping" for long in LONG])
+                self.held = True
+            getattr(self, "_" + name.replace("-", "_"))()
+
+    # ---- helpers --------------------------------------------------------------------
+
+    def synth(self, env, label: str, allow_replace: frozenset[str] = frozenset()) -> Path:
+        from vpnctl.synth import synth_stacks
+
+        outdir = self.base / label
+        synth_stacks([env], outdir, allow_replace)
+        return outdir
+
+    def variant(self, name: str, label: str, edits=(), without: tuple[str, ...] = ()):
+        return variant(name, list(edits), self.base / f"env-{label}", without=without)
+
+    def _submit(self, name: str, pipeline, *args) -> None:
+        self.runner.submit(name, pipeline, *args)
+
+    # ---- the pipelines -------------------------------------------------------------
+
+    def _dev(self) -> None:
+        env = self.shipped["dev"]
+        self._submit("dev", pipelines.shipped, env, self.synth(env, "dev"))
+
+    def _staging(self) -> None:
+        env = self.shipped["staging"]
+        self._submit("staging", pipelines.shipped, env, self.synth(env, "staging"))
+
+    def _prod(self) -> None:
+        env = self.shipped["prod"]
+        self._submit("prod", pipelines.shipped, env, self.synth(env, "prod"))
+
+    def _make_run(self) -> None:
+        self._submit("make-run", plan_pipelines.make_run)
+
+    def _review_prod(self) -> None:
+        self._submit("review-prod", plan_pipelines.review_prod)
+
+    def _destroy(self) -> None:
+        env = self.variant("staging", "destroy", ONE_ASSOCIATION["staging"])
+        self._submit("destroy", pipelines.destroy, env, self.synth(env, "destroy"))
+
+    def _users(self) -> None:
+        env = self.variant("dev", "users", ONE_ASSOCIATION["dev"])
+        self._submit("users", user_pipeline.users, env, self.synth(env, "users"))
+
+    def _prod_guard(self) -> None:
+        env = self.variant("prod", "guard", without=(NO_ENDPOINT,))
+        inside = self.variant("prod", "guard-inside", PROD_INSIDE, without=(NO_ENDPOINT,))
+        removed = self.variant("prod", "guard-removed", PROD_INSIDE, without=(NO_ENDPOINT, PROD_REMOVED_SITE))
+        variants = {
+            "inside": (inside, self.synth(inside, "guard-inside")),
+            "allowed": (inside, self.synth(inside, "guard-allowed", frozenset({PROD_BERLIN_CONNECTION}))),
+            "removed": (removed, self.synth(removed, "guard-removed")),
+        }
+        self._submit("prod-guard", guard_pipeline.prod_guard, env, self.synth(env, "guard"), variants)
+
+    def _changes(self) -> None:
+        env = self.variant("dev", "changes", without=(NO_ENDPOINT,))
+        moved = self.variant("dev", "changes-cgw", DEV_EDITS["cgw"], without=(NO_ENDPOINT,))
+        self._submit("changes", pipelines.changes, env, self.synth(env, "changes"), moved, self.synth(moved, "changes-cgw"))
+
+    def _plans(self) -> None:
+        from vpnctl.preshared_keys import generate_preshared_key
+        from vpnctl.synth import synth_stacks
+
+        outdir = self.base / "fresh"
+        synth_stacks(list(self.shipped.values()), outdir)
+        secrets = {tunnel.preshared_key_secret: generate_preshared_key()
+                   for env in self.shipped.values() for site in env.config.sites.values() for tunnel in site.tunnel
+                   if tunnel.preshared_key_secret}
+        self._submit("plans", plan_pipelines.fresh_plans, self.shipped, outdir, secrets)
+
+    def _bad_keys(self) -> None:
+        sites = [("# Developers:", plan_pipelines.bad_key_sites() + "\n# Developers:")]
+        env = self.variant("dev", "bad-keys", sites, without=(NO_ENDPOINT,))
+        self._submit("bad-keys", plan_pipelines.bad_keys, env, self.synth(env, "bad-keys"))

@@ -1,0 +1,158 @@
+"""Real Terraform plans of the review scenarios, recorded in tests/plans/ so the review tests need no
+Terraform: `make plans` (this module's main) applies each shipped environment to the local emulator,
+plans every scenario of tests/scenarios.py against it, and writes what `vpnctl review` reads.
+
+A recording keeps the managed resources' changes only. Every value Terraform marks sensitive is
+replaced by a stand-in that differs when the value differs, so a review still sees a changed key
+but no key is ever committed; a stand-in in a review's output is a leak the tests catch. Each
+recording names the digests of the stacks it was planned from; when the code synthesizes something
+else, the freshness test says to run `make plans` again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from tests.scenarios import SCENARIOS, Scenario
+
+RECORDINGS = Path(__file__).resolve().parent / "plans"
+STAND_IN = "recorded-sensitive-"
+
+
+def digest(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def masked(plan: dict) -> dict:
+    changes = []
+    for raw in plan.get("resource_changes", []):
+        if raw.get("mode") != "managed":
+            continue
+        change = dict(raw["change"])
+        for side in ("before", "after"):
+            change[side] = _mask(change.get(side), change.get(f"{side}_sensitive"))
+        changes.append({**raw, "change": change})
+    return {"format_version": plan.get("format_version"), "terraform_version": plan.get("terraform_version"),
+            "resource_changes": changes}
+
+
+def _mask(value, sensitive):
+    if sensitive is True:
+        if value is None:
+            return None
+        return STAND_IN + hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]
+    if isinstance(value, dict) and isinstance(sensitive, dict):
+        return {key: _mask(item, sensitive.get(key)) for key, item in value.items()}
+    if isinstance(value, list) and isinstance(sensitive, list):
+        return [_mask(item, sensitive[i] if i < len(sensitive) else None) for i, item in enumerate(value)]
+    return value
+
+
+def stack(outdir: Path, environment: str) -> dict:
+    return json.loads((outdir / "stacks" / environment / "cdk.tf.json").read_text())
+
+
+def save(name: str, outcome, digests: dict[str, str | None]) -> Path:
+    assert outcome.error is None, f"{name}: {outcome.error}\n{outcome.error_output}"
+    RECORDINGS.mkdir(exist_ok=True)
+    path = RECORDINGS / f"{name}.json"
+    record = {"scenario": name, "environment": SCENARIOS[name].environment, "synthesized": digests,
+              "refused": outcome.refused, "plan": masked(outcome.plan)}
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def load(name: str) -> dict:
+    """A recording: `plan`, `refused`, and the `synthesized` digests it was planned from."""
+    return json.loads((RECORDINGS / f"{name}.json").read_text())
+
+
+def outcome_of(recording: dict):
+    from vpnctl.reviewing import PlanOutcome
+
+    return PlanOutcome(plan=recording["plan"], refused=list(recording["refused"]))
+
+
+def synthesize(scenario: Scenario, folder: Path, refused: list[str]) -> tuple[object, dict[str, dict]]:
+    """The scenario's environment, and the stacks a review of it plans: `planned`, and `replanned` (the
+    guard lifted for the refused addresses) when the guard refused."""
+    from vpnctl.synth import synth_stacks
+
+    env = scenario.load(folder / "environment")
+    synth_stacks([env], folder / "planned", scenario.allow_replace)
+    stacks = {"planned": stack(folder / "planned", env.name)}
+    if refused:
+        synth_stacks([env], folder / "replanned", scenario.allow_replace | set(refused))
+        stacks["replanned"] = stack(folder / "replanned", env.name)
+    return env, stacks
+
+
+# ---- the recorder: `make plans` ---------------------------------------------------------------
+
+
+def record_environment(run, env, names: list[str], prepared: dict) -> list[Path]:
+    """Applies the shipped `env`, then plans and records each scenario against that state."""
+    from tests.pipelines import apply
+    from vpnctl.reviewing import plan_for_review
+
+    written = []
+    with run.emulator(env.config.account_id, env.name) as aws:
+        apply(run, env, prepared["shipped"], aws, {})
+        for name in names:
+            scenario, (variant_env, outdir) = SCENARIOS[name], prepared[name]
+            build = run.base / ("build-renewed" if scenario.renewed_pki else "build")
+            if scenario.rotated_secret:
+                from vpnctl.preshared_keys import generate_preshared_key
+
+                aws.client("secretsmanager", env.config.region).put_secret_value(
+                    SecretId=scenario.rotated_secret, SecretString=generate_preshared_key())
+            with run.step(f"plan {name}"):
+                outcome = plan_for_review(variant_env, outdir, build, aws=aws, allow_replace=scenario.allow_replace)
+            digests = {"applied": digest(stack(prepared["shipped"], env.name)),
+                       "planned": digest(stack(outdir, env.name)),
+                       "replanned": digest(stack(outcome.replanned_from, env.name)) if outcome.replanned_from else None}
+            written.append(save(name, outcome, digests))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    from stacks.config import load_environment
+    from tests.lifecycle import Runner
+    from tests.scenarios import ENVIRONMENTS
+    from vpnctl.synth import synth_stacks
+
+    parser = argparse.ArgumentParser(prog="python -m tests.recorded_plans", description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="*", help=f"default: all of {', '.join(SCENARIOS)}")
+    parser.add_argument("--build", type=Path, default=Path("build/recorded-plans"))
+    args = parser.parse_args(argv)
+    unknown = set(args.scenario) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"no such scenario: {', '.join(sorted(unknown))}")
+    names = args.scenario or list(SCENARIOS)
+    runner = Runner(args.build.resolve(), progress=lambda line: print(line, flush=True))
+    try:
+        for environment in sorted({SCENARIOS[name].environment for name in names}):
+            env = load_environment(ENVIRONMENTS / f"{environment}.hcl")
+            prepared: dict = {"shipped": runner.base / f"{environment}-shipped"}
+            synth_stacks([env], prepared["shipped"])
+            mine = [name for name in names if SCENARIOS[name].environment == environment]
+            for name in mine:
+                variant_env = SCENARIOS[name].load(runner.base / name / "environment")
+                synth_stacks([variant_env], runner.base / name / "planned", SCENARIOS[name].allow_replace)
+                prepared[name] = (variant_env, runner.base / name / "planned")
+            runner.submit(environment, record_environment, env, mine, prepared)
+        for environment in list(runner.futures):
+            for path in runner.result(environment):
+                print(f"recorded {path.relative_to(RECORDINGS.parent.parent)}")
+    finally:
+        runner.close()
+        print("\n".join(runner.timeline()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Variants of the shipped environments that the tests plan and apply: one home for each edit.
+
+A variant is a shipped file with text edits, written to a folder of its own and
+loaded the way a user's file is, so every variant passes the same validation.
+The scenario names are the tests' words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = Path(__file__).resolve().parent.parent / "environments"
+
+NEW_SITE = '''
+site "test-branch" {
+  ip_address    = "198.51.100.60"
+  routing       = "static"
+  static_routes = ["192.168.60.0/24"]
+  tunnel {
+    inside_cidr = "169.254.51.0/30"
+  }
+  tunnel {
+    inside_cidr = "169.254.51.4/30"
+  }
+}
+'''
+# Each a list of (old, new) text replacements of the shipped file.
+DEV_EDITS = {
+    "add": [("# Developers:", NEW_SITE + "\n# Developers:"),
+            ('  authorization "lab-office" {', ('  authorization "vpc-dns" {\n    networks = ["10.10.0.2/32"]\n  }\n'
+                                               '  authorization "lab-office" {'))],
+    "dpd": [('    inside_cidr = "169.254.50.0/30"\n', '    inside_cidr = "169.254.50.0/30"\n    dpd_timeout_seconds = 40\n')],
+    "cgw": [('"198.51.100.20"', '"198.51.100.21"')],
+    "inside": [('"169.254.50.0/30"', '"169.254.52.0/30"')],
+    "rule": [('  authorization "lab-office" {\n    networks = ["192.168.50.0/24"]\n  }\n', "")],
+    "cidr": [('"10.110.0.0/22"', '"10.111.0.0/22"')],
+    "cert": [],  # the same config, planned with a renewed PKI (fresh certificates)
+}
+PROD_INSIDE = [('"169.254.10.0/30"', '"169.254.12.0/30"')]
+PROD_REMOVED_SITE = 'site "frankfurt-dc"'
+PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
+STAGING_ROTATED_SECRET = "staging/vpn/munich-lab/tunnel1"
+# A single Client VPN association: AWS allows it outside production, and each costs the
+# provider's fixed 4 minutes to create and again to delete.
+ONE_ASSOCIATION = {
+    "dev": [('subnet_ids            = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
+             'subnet_ids            = ["subnet-0d10000000000000a"]')],
+    "staging": [('subnet_ids                    = ["subnet-0a50000000000000a", "subnet-0a50000000000000b"]',
+                 'subnet_ids                    = ["subnet-0a50000000000000a"]')],
+}
+
+
+def variant(name: str, edits: list[tuple[str, str]], folder: Path, *, without: tuple[str, ...] = ()):
+    """The shipped environment `name` with `edits` and without the blocks whose headers `without` names,
+    written to `folder/name.hcl` and loaded from there."""
+    from stacks.config import load_environment
+
+    text = (ENVIRONMENTS / f"{name}.hcl").read_text()
+    for old, new in edits:
+        assert old in text, f"{name}.hcl no longer holds {old!r}"
+        text = text.replace(old, new, 1)
+    for header in without:
+        text = without_block(text, header)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.hcl").write_text(text)
+    return load_environment(folder / f"{name}.hcl")
+
+
+def without_block(text: str, header: str) -> str:
+    """`text` without the block that starts with `header` (`client_vpn "`, `site "frankfurt-dc"`)."""
+    start = text.index(header)
+    depth = 0
+    for end in range(text.index("{", start), len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            return text[:start] + text[end + 1 :]
+    raise ValueError(f"the block {header} never closes")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A change a reviewer meets, planned against the applied shipped environment (tests/recorded_plans.py)."""
+
+    environment: str
+    edits: tuple[tuple[str, str], ...] = ()
+    without: tuple[str, ...] = ()
+    allow_replace: frozenset[str] = frozenset()
+    renewed_pki: bool = False  # planned with fresh certificates in the same folders
+    rotated_secret: str | None = None  # a key rotated in Secrets Manager behind the stack's back
+
+    def load(self, folder: Path):
+        return variant(self.environment, list(self.edits), folder, without=self.without)
+
+
+SCENARIOS = {
+    **{f"dev-{name}": Scenario("dev", tuple(edits), renewed_pki=name == "cert") for name, edits in DEV_EDITS.items()},
+    "prod-refused": Scenario("prod", tuple(PROD_INSIDE)),
+    "prod-allowed": Scenario("prod", tuple(PROD_INSIDE), allow_replace=frozenset({PROD_BERLIN_CONNECTION})),
+    "prod-removed": Scenario("prod", without=(PROD_REMOVED_SITE,)),
+    "staging-psk": Scenario("staging", rotated_secret=STAGING_ROTATED_SECRET),
+}

@@ -1,0 +1,45 @@
+"""prod's guard on live plans and applies (tests/guard_pipeline.py, prod without its Client VPN
+endpoint): a replacement refused by the review, the same one reviewed and applied once allowed, and a
+removed site refused by both review and deploy. The recorded reviews of the full prod, with their
+golden Markdown, are in test_review_scenarios.py."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.scenarios import PROD_BERLIN_CONNECTION
+from vpnctl.review.report import EXIT_OK, EXIT_REFUSED
+
+pytestmark = [pytest.mark.terraform, pytest.mark.pipeline("prod-guard")]
+
+
+def test_the_review_refuses_a_new_inside_cidr_in_prod_and_shows_what_forces_it(lifecycle):
+    review = lifecycle.result("prod-guard")["review_refused"]
+    assert review["exit"] == EXIT_REFUSED
+    assert review["refused"] == [PROD_BERLIN_CONNECTION]
+    assert review["forced_by"]["aws_vpn_connection.site-berlin-hq_connection"] == ["tunnel1_inside_cidr"]
+    assert f"--allow-replace {PROD_BERLIN_CONNECTION}" in review["markdown"]
+
+
+def test_the_review_with_the_replacement_allowed_plans_only_that_site(lifecycle):
+    review = lifecycle.result("prod-guard")["review_allowed"]
+    assert review["exit"] == EXIT_OK and review["refused"] == []
+    assert review["actions"]["aws_vpn_connection.site-berlin-hq_connection"] == "replace"
+    assert all(".site-berlin-hq_" in address for address in review["actions"]), review["actions"]
+
+
+def test_the_review_refuses_a_site_removed_from_prod(lifecycle):
+    review = lifecycle.result("prod-guard")["review_removed"]
+    assert review["exit"] == EXIT_REFUSED and review["refused"] == []
+    assert [re.sub(r"_[0-9A-F]{8}$", "", a) for a in review["refused_destroys"]] == [
+        "aws_customer_gateway.site-frankfurt-dc_customer_gateway", "aws_vpn_connection.site-frankfurt-dc_connection",
+    ]
+
+
+def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifecycle):
+    record = lifecycle.result("prod-guard")
+    assert record["removed_deploy"].startswith("the plan destroys aws_customer_gateway.site-frankfurt-dc_")
+    before, after = record["resources_after_refused_deploy"]
+    assert after == before
