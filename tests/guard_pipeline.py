@@ -8,6 +8,7 @@ takes a few minutes.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -68,4 +69,20 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
             except DeployRefused as exc:
                 record["removed_deploy"] = str(exc)
         record["resources_after_refused_deploy"] = (before, aws.resources(env.config.region))
+        record["keys"] = preshared_keys(aws, env.config.region)
     return record
+
+
+def preshared_keys(aws, region: str) -> list[str]:
+    """Every pre-shared key the emulator holds: bring-your-own secrets, and the JSON secrets AWS writes
+    for connections that store their keys in Secrets Manager."""
+    secrets = aws.client("secretsmanager", region)
+    keys = []
+    for listed in secrets.list_secrets()["SecretList"]:
+        value = secrets.get_secret_value(SecretId=listed["ARN"])["SecretString"]
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+        keys += [v for v in parsed.values() if isinstance(v, str)] if isinstance(parsed, dict) else [parsed]
+    return keys

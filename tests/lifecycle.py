@@ -64,8 +64,11 @@ class Runner:
 
     def submit(self, name: str, pipeline: Callable, *args) -> Future:
         run = Run(self, name)
-        self.futures[name] = self._pool.submit(run.main, pipeline, *args)
-        return self.futures[name]
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the test run is over")
+            self.futures[name] = self._pool.submit(run.main, pipeline, *args)
+            return self.futures[name]
 
     def milestone(self, name: str) -> Future:
         with self._lock:
@@ -106,7 +109,8 @@ class Runner:
         with self._lock:
             self._closed = True
             emulators, processes = list(self._emulators), list(self._processes)
-        for future in self.futures.values():
+            futures = list(self.futures.values())
+        for future in futures:
             future.cancel()
         for process in processes:
             if process.poll() is None:
@@ -117,10 +121,13 @@ class Runner:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def track_emulator(self, aws: LocalAws) -> None:
+        """Once started: if the run closed meanwhile, the emulator is stopped here and the pipeline ends."""
         with self._lock:
-            if self._closed:
-                raise RuntimeError("the test run is over")
+            closed = self._closed
             self._emulators.append(aws)
+        if closed:
+            aws.stop()
+            raise RuntimeError("the test run is over")
 
     def track_process(self, process: subprocess.Popen) -> None:
         with self._lock:
@@ -178,16 +185,13 @@ class Run:
 
         def watch() -> None:
             ec2 = aws.client("ec2", region)
-            while not done.is_set():
-                try:
+            while not done.wait(1.0) and aws.running:
+                with contextlib.suppress(Exception):  # a slow answer under load: ask again
                     endpoints = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
                     if any(ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=e["ClientVpnEndpointId"])[
                             "ClientVpnTargetNetworks"] for e in endpoints):
                         self.reached("sleeping", True)
                         return
-                except Exception:  # noqa: BLE001 - the apply itself reports what went wrong
-                    return
-                done.wait(1.0)
 
         watcher = threading.Thread(target=watch, name=f"{self.name}-sleeping", daemon=True)
         watcher.start()
@@ -196,13 +200,14 @@ class Run:
         finally:
             done.set()
             watcher.join()
+            self.reached("sleeping", False)  # the apply ended without a sleep: nobody waits on it
 
     @contextmanager
     def emulator(self, account_id: str, label: str) -> Iterator[LocalAws]:
         aws = LocalAws(account_id, log_file=self.base / f"emulator-{label}.log", progress=lambda _: None)
-        self.runner.track_emulator(aws)
         with self.step(f"start the emulator ({label})"):
             aws.start()
+        self.runner.track_emulator(aws)
         try:
             yield aws
         finally:

@@ -3,7 +3,8 @@ certificate and CRL, and a client running a user's profile.
 
 Judged by the logs, never by exit codes: the client exits 0 when its handshake fails. Waits are
 for what the logs say or for a process to exit, never for a number of seconds: a handshake that
-stalls ends in OpenVPN's own "TLS Error" once its hand-window (60 s) passes.
+stalls ends in OpenVPN's own "TLS Error" once its hand-window (60 s) passes, and only the hang
+guard (tests/waiting.py) ends a wait otherwise.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import require
+from tests.waiting import wait_until
 
 COMPLETED = "Initialization Sequence Completed"
 
@@ -79,13 +80,8 @@ def handshake(workdir: Path, *, ca: Path, cert: Path, key: Path, crl: Path, prof
             [binary(), "--config", str(config), "--dev", "null", "--verb", "3", "--log", str(client_log)],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
-        while True:
-            text = _read(server_log) + _read(client_log)
-            if text.count(COMPLETED) >= 2 or "VERIFY ERROR" in text or "TLS Error" in text:
-                break
-            if server.poll() is not None or client.poll() is not None:
-                break
-            time.sleep(0.1)
+        wait_until(lambda: _outcome(_read(server_log) + _read(client_log)) or server.poll() is not None
+                   or client.poll() is not None, "the handshake's outcome in the logs")
         # The other side may still be writing its half of the outcome: wait for its line, or its exit.
         _settle(server_log, client_log, server, client)
     finally:
@@ -103,12 +99,18 @@ def _read(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
+def _outcome(text: str) -> bool:
+    return text.count(COMPLETED) >= 2 or "VERIFY ERROR" in text or "TLS Error" in text
+
+
 def _wait_for(path: Path, pattern: str, process: subprocess.Popen, what: str) -> None:
     """Until `pattern` is in the log at `path`; fails with the log if the process exits first."""
-    while not re.search(pattern, _read(path)):
-        if process.poll() is not None:
-            raise AssertionError(f"waiting for {what}, it exited with status {process.returncode}:\n{_read(path)}")
-        time.sleep(0.05)
+    def exited() -> str | None:
+        if process.poll() is None or re.search(pattern, _read(path)):
+            return None
+        return f"it exited with status {process.returncode}:\n{_read(path)}"
+
+    wait_until(lambda: re.search(pattern, _read(path)), what, failed=exited)
 
 
 def _settle(server_log: Path, client_log: Path, server: subprocess.Popen, client: subprocess.Popen) -> None:

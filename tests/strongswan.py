@@ -23,12 +23,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
 from tests.conftest import require
+from tests.swanctl_raw import parse_raw
+from tests.waiting import HANG_GUARD, wait_until
 
 CHARON = "/usr/lib/ipsec/charon"
 SWANCTL = "/usr/sbin/swanctl"
@@ -78,9 +79,6 @@ swanctl {{
 """
 
 
-# No outcome in this long is a hang, not a slow start: IKE on loopback settles in a second or two,
-# and a failed negotiation says so in the log (AUTHENTICATION_FAILED, "giving up after").
-HANG_GUARD = 600.0
 FAILED = re.compile(r"received (AUTHENTICATION_FAILED|NO_PROPOSAL_CHOSEN)|giving up after \d+ retransmits")
 
 
@@ -89,24 +87,6 @@ def run(command: list[str], check: bool = True, timeout: float = HANG_GUARD, env
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
     return result
-
-
-def wait_until(condition: Callable[[], object], what: str, *, charons=(), failed: Callable[[], str | None] | None = None):
-    """Until `condition()` holds. Fails at once when one of `charons` exits or `failed()` names a failure;
-    waits for outcomes, never for a number of seconds (but for the hang guard)."""
-    started = time.monotonic()
-    while not (value := condition()):
-        for charon in charons:
-            if charon.process.poll() is not None:
-                raise AssertionError(f"waiting for {what}: charon in {charon.namespace.name} exited with status "
-                                     f"{charon.process.returncode}:\n{charon.log_text()[-3000:]}")
-        problem = failed() if failed else None
-        if problem:
-            raise AssertionError(f"waiting for {what}: {problem}")
-        if time.monotonic() - started > HANG_GUARD:
-            raise AssertionError(f"no outcome after {HANG_GUARD:.0f} s waiting for {what}: a hang")
-        time.sleep(0.1)
-    return value
 
 
 class Namespace:
@@ -118,7 +98,7 @@ class Namespace:
     def ip(self, *args: str, check: bool = True):
         return run(["ip", "-n", self.name, *args], check=check)
 
-    def exec(self, *command: str, check: bool = True, timeout: float = 30):
+    def exec(self, *command: str, check: bool = True, timeout: float = HANG_GUARD):
         return run(["ip", "netns", "exec", self.name, *command], check=check, timeout=timeout)
 
     def add_stub(self, interface: str, *addresses: str) -> None:
@@ -133,8 +113,9 @@ class Namespace:
         self.ip("link", "set", interface, "up")
 
     def ping(self, destination: str, source: str, count: int = 3) -> bool:
-        result = self.exec("ping", "-n", "-q", "-c", str(count), "-i", "0.2", "-W", "1", "-I", source, destination,
-                           check=False, timeout=count * 1.5 + 5)
+        # -W: how long ping waits for the replies; they come in milliseconds, unless the machine is busy.
+        result = self.exec("ping", "-n", "-q", "-c", str(count), "-i", "0.2", "-W", "10", "-I", source, destination,
+                           check=False)
         return result.returncode == 0
 
     def delete(self) -> None:
@@ -153,16 +134,25 @@ class Charon:
         self.swanctl_conf = folder / "swanctl" / "swanctl.conf"
         self.conf.write_text(STRONGSWAN_CONF.format(plugins=PLUGINS, log=self.log, vici=self.vici))
         self.env = {**os.environ, "STRONGSWAN_CONF": str(self.conf)}
-        self.process = subprocess.Popen(
-            ["ip", "netns", "exec", namespace.name, "unshare", "--mount", "--propagation", "private",
-             "sh", "-c", f"mount --bind {folder / 'run'} /run && exec {CHARON}"],
-            env=self.env, stdin=subprocess.DEVNULL, stdout=(folder / "charon.out").open("w"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
         require("vpn_software", "strongSwan")
-        wait_until(lambda: self.vici.exists() and self.swanctl("--stats", check=False).returncode == 0,
-                   f"charon in {namespace.name} to answer on its vici socket", charons=[self])
+        with (folder / "charon.out").open("w") as out:
+            self.process = subprocess.Popen(
+                ["ip", "netns", "exec", namespace.name, "unshare", "--mount", "--propagation", "private",
+                 "sh", "-c", f"mount --bind {folder / 'run'} /run && exec {CHARON}"],
+                env=self.env, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        try:
+            wait_until(lambda: self.vici.exists() and self.swanctl("--stats", check=False).returncode == 0,
+                       f"charon in {namespace.name} to answer on its vici socket", failed=self.exited)
+        except BaseException:
+            self.stop()
+            raise
+
+    def exited(self) -> str | None:
+        if self.process.poll() is None:
+            return None
+        return f"charon in {self.namespace.name} exited with status {self.process.returncode}:\n{self.log_text()[-3000:]}"
 
     def swanctl(self, *args: str, check: bool = True):
         return run([SWANCTL, *args, "--uri", f"unix://{self.vici}"], check=check, env=self.env)
@@ -227,38 +217,6 @@ class Charon:
             pass
 
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<close>[}\]])|(?P<section>[^\s={}\[\]]+)\s*\{|(?P<list>[^\s={}\[\]]+)=\[|"
-    r"(?P<key>[^\s={}\[\]]+)=(?P<value>[^\s}\]]*)|(?P<item>[^\s}\]]+))"
-)
-
-
-def parse_raw(text: str) -> dict:
-    """One vici message as `swanctl --raw` prints it: sections to dicts, lists to lists, values to strings."""
-    root: dict = {}
-    stack: list = [root]
-    position = 1  # past the opening brace
-    while position < len(text) and stack:
-        match = _TOKEN.match(text, position)
-        if not match or match.end() == position:
-            break
-        position = match.end()
-        current = stack[-1]
-        if match["close"]:
-            stack.pop()
-        elif match["section"]:
-            current[match["section"]] = {}
-            stack.append(current[match["section"]])
-        elif match["list"]:
-            current[match["list"]] = []
-            stack.append(current[match["list"]])
-        elif match["key"]:
-            current[match["key"]] = match["value"]
-        elif match["item"] and isinstance(current, list):
-            current.append(match["item"])
-    return root
-
-
 class Lab:
     """The device namespace (outside address, on-premises network) and the AWS namespace (one /32 per
     tunnel outside IP, the VPC network), a charon in each; all removed on exit, failures included."""
@@ -303,13 +261,13 @@ class Lab:
     def wait_until(self, condition: Callable[[], object], what: str, expect_failures: bool = False):
         """Until `condition()` holds; fails at once if a charon exits or, unless failures are what the test
         waits for, when either log shows a failed negotiation."""
-        return wait_until(condition, what, charons=self.charons, failed=None if expect_failures else self.failure)
+        return wait_until(condition, what, failed=lambda: self.failure(expect_failures))
 
-    def failure(self) -> str | None:
+    def failure(self, expect_failures: bool = False) -> str | None:
         for charon in self.charons:
-            found = FAILED.search(charon.log_text())
+            found = charon.exited() or (None if expect_failures else FAILED.search(charon.log_text()))
             if found:
-                return f"charon in {charon.namespace.name}: {found.group(0)}"
+                return found if isinstance(found, str) else f"charon in {charon.namespace.name}: {found.group(0)}"
         return None
 
     def traffic(self, count: int = 3) -> tuple[bool, dict, dict]:

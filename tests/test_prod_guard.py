@@ -38,6 +38,16 @@ def test_the_review_refuses_a_site_removed_from_prod(lifecycle):
     ]
 
 
+def test_no_live_review_shows_a_key_the_emulator_holds(lifecycle):
+    record = lifecycle.result("prod-guard")
+    keys = record["keys"]
+    assert len(keys) >= 4, "paris-branch's two secrets, and the keys AWS stored for the other connections"
+    for name in ("review_refused", "review_allowed", "review_removed"):
+        shown = record[name]["markdown"] + record[name]["terminal"]
+        for key in keys:
+            assert key not in shown, f"{name} shows a pre-shared key"
+
+
 def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifecycle):
     record = lifecycle.result("prod-guard")
     assert record["removed_deploy"].startswith("the plan destroys aws_customer_gateway.site-frankfurt-dc_")

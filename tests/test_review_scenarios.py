@@ -204,10 +204,27 @@ def test_no_review_shows_a_sensitive_value(scenarios):
         assert recorded_plans.STAND_IN not in review["markdown"] + review["terminal"], name
 
 
-def test_no_recording_holds_a_key(scenarios):
+def test_every_sensitive_value_of_a_recording_is_a_stand_in(scenarios):
+    def leaves(value, sensitive):
+        if sensitive is True:
+            yield value
+        elif isinstance(sensitive, dict) and isinstance(value, dict):
+            for key, item in value.items():
+                yield from leaves(item, sensitive.get(key))
+        elif isinstance(sensitive, list) and isinstance(value, list):
+            for item, marks in zip(value, sensitive):
+                yield from leaves(item, marks)
+
+    seen = 0
+    for name in scenarios:
+        for change in recorded_plans.load(name)["plan"]["resource_changes"]:
+            for side in ("before", "after"):
+                for value in leaves(change["change"][side], change["change"].get(f"{side}_sensitive")):
+                    assert value is None or str(value).startswith(recorded_plans.STAND_IN), (name, change["address"])
+                    seen += value is not None
+    assert seen > 20
     for path in recorded_plans.RECORDINGS.glob("*.json"):
-        text = path.read_text()
-        assert "PRIVATE KEY" not in text, path
+        assert "PRIVATE KEY" not in path.read_text(), path
 
 
 def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_would_destroy_it(scenarios):

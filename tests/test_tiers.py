@@ -21,7 +21,8 @@ from tests.processes import command_line, descendants
 
 CHECK_TIER = re.search(r'^CHECK_TIER := (.+)$', (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
 HEAVY = re.compile(r"(^|/)(terraform|openvpn|charon|swanctl)( |$)|-m vpnctl\.emulator|cdktf")
-SECONDS_AFTER_LAST_TEST = 5.0
+# Seconds of teardown a run may take after its last test: the old bug ran its pipelines on for minutes.
+SECONDS_AFTER_LAST_TEST = 20.0
 
 
 def watched_pytest(*args: str) -> tuple[subprocess.CompletedProcess, set[str], float]:
@@ -36,7 +37,7 @@ def watched_pytest(*args: str) -> tuple[subprocess.CompletedProcess, set[str], f
     seen: set[str] = set()
     while process.poll() is None:
         seen |= {cmd for cmd in map(command_line, descendants(process.pid)) if HEAVY.search(cmd)}
-        time.sleep(0.02)
+        time.sleep(0.1)  # anything heavy lives for seconds: an emulator takes one just to start
     ended = time.monotonic()
     reader.join()
     output = "".join(line for _, line in lines)
@@ -67,14 +68,18 @@ def test_the_files_with_pipelines_under_a_tier_expression_start_nothing_heavy(ex
     assert after < SECONDS_AFTER_LAST_TEST, f"the run went on {after:.1f} s after its last test"
 
 
-def test_a_test_that_starts_the_emulator_without_its_marker_fails_and_says_so(tmp_path):
+@pytest.mark.parametrize("starts, refusal", [
+    ("LocalAws('111111111111', tmp_path / 'emulator.log').start()",
+     "starts the local AWS emulator but is not marked emulator"),
+    ("Terraform(tmp_path, tmp_path / 'terraform.rc').start('version')", "starts Terraform but is not marked terraform"),
+], ids=["emulator", "terraform"])
+def test_a_test_that_starts_heavy_software_without_its_marker_fails_and_says_so(tmp_path, starts, refusal):
     (tmp_path / "test_unmarked.py").write_text(
-        "from vpnctl.local_aws import LocalAws\n\n"
-        "def test_unmarked(tmp_path):\n"
-        "    LocalAws('111111111111', tmp_path / 'emulator.log').start()\n"
+        "from vpnctl.local_aws import LocalAws\nfrom vpnctl.terraform import Terraform\n\n"
+        f"def test_unmarked(tmp_path):\n    {starts}\n"
     )
     # The file lies outside tests/, so the project's conftest comes in as a plugin.
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.conftest",
                              str(tmp_path)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 1, result.stdout
-    assert "starts the local AWS emulator but is not marked emulator" in result.stdout
+    assert refusal in result.stdout

@@ -56,6 +56,8 @@ class LocalAws:
         self._stopping = False
         self._on_exit: dict[int, Callable[[], None]] = {}
         self._lock = threading.Lock()
+        self._exited = threading.Event()  # set by the watcher once it has reaped the process
+        self._watcher: threading.Thread | None = None
 
     def __enter__(self) -> Self:
         self.start()
@@ -91,18 +93,22 @@ class LocalAws:
             raise EmulatorExited(self.exit_report("before it was ready"))
         self.port = int(line.split()[1])
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self._watch, name=f"emulator-{self.port}", daemon=True).start()
+        self._watcher = threading.Thread(target=self._watch, name=f"emulator-{self.port}", daemon=True)
+        self._watcher.start()
 
     def _read_ready_line(self, ready) -> str:
         """The `ready PORT` line, or "" when the pipe closes (the emulator exited); a line every 15 s meanwhile."""
         started = time.monotonic()
-        while not select.select([ready], [], [], PROGRESS_EVERY)[0]:
+        waiting = select.poll()
+        waiting.register(ready, select.POLLIN | select.POLLHUP)
+        while not waiting.poll(PROGRESS_EVERY * 1000):
             self.progress(f"still waiting for the local AWS emulator to start ({time.monotonic() - started:.0f} s; "
                           f"pid {self._process.pid}, log {self.log_file})")
         return ready.readline()
 
     def _watch(self) -> None:
         status = self._process.wait()
+        self._exited.set()
         with self._lock:
             if self._stopping:
                 return
@@ -117,11 +123,26 @@ class LocalAws:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._process is not None and not self._dead()
+
+    def _dead(self) -> bool:
+        """Whether the process has exited. Popen.poll() can't tell while the watcher waits on the same
+        process, so this peeks without reaping; once dead, the watcher reaps it at once."""
+        if self._exited.is_set():
+            return True
+        try:
+            exited = os.waitid(os.P_PID, self._process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:  # the watcher reaped it just now
+            exited = True
+        if exited and self._watcher is not None:
+            self._exited.wait()  # the watcher's wait() returns at once: the status is set then
+        elif exited:
+            self._process.wait()
+        return bool(exited)
 
     def check(self) -> None:
         """Raises EmulatorExited if the emulator has died (a stop() we asked for doesn't count)."""
-        if self._process is not None and not self._stopping and self._process.poll() is not None:
+        if self._process is not None and not self._stopping and self._dead():
             raise EmulatorExited(self.exit_report("while it was still needed"))
 
     def exit_report(self, when: str) -> str:
@@ -137,7 +158,7 @@ class LocalAws:
     def stop(self) -> None:
         with self._lock:
             self._stopping = True
-        if self._process and self._process.poll() is None:
+        if self._process and not self._dead():
             self._process.terminate()
             try:
                 self._process.wait(timeout=30)

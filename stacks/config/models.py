@@ -234,28 +234,7 @@ class Environment(BaseModel):
                 if client.overlaps(other_cidr):
                     yield f'{where} client_cidr: {client} overlaps client_vpn "{other}" client_cidr {other_cidr}'
             client_cidrs[name] = client
-            zones: dict[str, int] = {}
-            unknown_subnet = False
-            for i, subnet_id in enumerate(endpoint.subnet_ids):
-                if subnet_id not in self.vpc.subnets:
-                    yield f"{where} subnet_ids[{i}]: {subnet_id} is not one of vpc.subnets"
-                    unknown_subnet = True
-                    continue
-                zone = self.vpc.subnets[subnet_id].availability_zone
-                if zone in zones:
-                    yield (
-                        f"{where} subnet_ids[{i}]: {subnet_id} is in {zone}, like subnet_ids[{zones[zone]}]; "
-                        "AWS associates one subnet per availability zone"
-                    )
-                zones.setdefault(zone, i)
-            if not unknown_subnet and not zones:
-                yield f"{where} subnet_ids: associate at least one subnet"
-            # AWS takes one association; two zones is our production rule (each costs about $73 a month).
-            if not unknown_subnet and zones and len(zones) < 2 and self.prevent_destroy:
-                yield (
-                    f"{where} subnet_ids: a production environment (prevent_destroy = true) associates subnets in "
-                    f"at least two availability zones, for redundancy; got {', '.join(sorted(zones))}"
-                )
+            yield from self._association_problems(where, endpoint)
             if client.overlaps(vpc):
                 yield f"{where} client_cidr: {client} overlaps the VPC CIDR {vpc}"
             for site_name, network in all_on_premises:
@@ -294,6 +273,33 @@ class Environment(BaseModel):
                             f'{where} authorization "{rule_name}" networks[{i}]: no route reaches {net}; '
                             "the rule would be dead (routed: the VPC CIDR and each route destination)"
                         )
+
+    def _association_problems(self, where: str, endpoint: ClientVpn):
+        """AWS's rules: known subnets, one per zone, at least one. Ours: two zones in production."""
+        zones: dict[str, int] = {}
+        unknown_subnet = False
+        for i, subnet_id in enumerate(endpoint.subnet_ids):
+            if subnet_id not in self.vpc.subnets:
+                yield f"{where} subnet_ids[{i}]: {subnet_id} is not one of vpc.subnets"
+                unknown_subnet = True
+                continue
+            zone = self.vpc.subnets[subnet_id].availability_zone
+            if zone in zones:
+                yield (
+                    f"{where} subnet_ids[{i}]: {subnet_id} is in {zone}, like subnet_ids[{zones[zone]}]; "
+                    "AWS associates one subnet per availability zone"
+                )
+            zones.setdefault(zone, i)
+        if unknown_subnet:
+            return
+        if not zones:
+            yield f"{where} subnet_ids: associate at least one subnet"
+        # AWS takes one association; two zones is our production rule (each costs about $73 a month).
+        elif len(zones) < 2 and self.prevent_destroy:
+            yield (
+                f"{where} subnet_ids: a production environment (prevent_destroy = true) associates subnets in "
+                f"at least two availability zones, for redundancy; got {', '.join(sorted(zones))}"
+            )
 
     @staticmethod
     def _dns_problems(where: str, endpoint: ClientVpn):

@@ -35,13 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     port = server.server_address[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from it
+    print(f"listening on http://{args.host}:{port} for account {account_id}", file=sys.stderr, flush=True)
     ready = f"ready {port}\n"
     if args.ready_fd is None:
         print(ready, end="", flush=True)
     else:
         with os.fdopen(args.ready_fd, "w") as pipe:
             pipe.write(ready)
-    print(f"listening on http://{args.host}:{port} for account {account_id}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
