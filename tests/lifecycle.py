@@ -30,9 +30,14 @@ from pathlib import Path
 
 from tests.processes import kill_tree
 from vpnctl.local_aws import LocalAws
+from vpnctl.terraform import TerraformError
 
 PROGRESS_EVERY = 15.0
 WHOLE = "the whole pipeline"
+
+
+class PipelineError(RuntimeError):
+    """A pipeline's Terraform run failed; the message ends with what Terraform printed."""
 
 
 @dataclass
@@ -157,8 +162,11 @@ class Run:
 
     def main(self, pipeline: Callable, *args):
         self.base.mkdir(parents=True, exist_ok=True)
-        with self.step(WHOLE):
-            return pipeline(self, *args)
+        try:
+            with self.step(WHOLE):
+                return pipeline(self, *args)
+        except TerraformError as exc:  # what Terraform said, in the report of every test that reads this
+            raise PipelineError(f"pipeline {self.name}: {exc}:\n{exc.output[-6000:]}") from exc
 
     @contextmanager
     def step(self, what: str) -> Iterator[None]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
+import re
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -158,7 +161,34 @@ class EmulatorApp:
 
             region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["us-east-1"])[0]
             return self._json(start_response, resources(self.account_id, region))
+        if path == "/" and environ.get("REQUEST_METHOD") == "POST":
+            return self._logging_errors(environ, start_response)
         return self.moto_app(environ, start_response)
+
+    def _logging_errors(self, environ, start_response):
+        """A query API call (EC2, STS, CloudWatch...); one that fails is logged with its action and AWS's
+        error, so the log says why an apply stopped."""
+        from urllib.parse import parse_qs
+
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        statuses: list[str] = []
+
+        def capture(status, headers, exc_info=None):
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        response = self.moto_app(environ, capture)
+        if not statuses or int(statuses[0][:3]) < 400:
+            return response
+        chunks = list(response)
+        action = parse_qs(body.decode(errors="replace")).get("Action", [environ.get("HTTP_X_AMZ_TARGET", "?")])[0]
+        text = b"".join(chunks).decode(errors="replace")
+        code = re.search(r"<Code>([^<]*)</Code>", text)
+        message = re.search(r"<Message>([^<]*)</Message>", text)
+        print(f"error: {action}: {statuses[0]} {code.group(1) if code else ''}: {message.group(1) if message else text[:300]}",
+              file=sys.stderr, flush=True)
+        return chunks
 
     @staticmethod
     def _json(start_response, body: dict):
