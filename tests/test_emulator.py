@@ -238,6 +238,19 @@ def test_authorization_rules(ec2, server_cert):
     ) == "InvalidClientVpnEndpointAuthorizationRuleNotFound"
 
 
+def test_a_retried_request_with_its_client_token_succeeds_without_doing_it_again(ec2, server_cert):
+    """AWS's EC2 guide: same client token and parameters, no second rule; other parameters, a mismatch."""
+    endpoint_id = new_endpoint(ec2, server_cert)
+    call = {"ClientVpnEndpointId": endpoint_id, "TargetNetworkCidr": "10.30.0.0/16", "AuthorizeAllGroups": True,
+            "ClientToken": "retried-by-the-sdk"}
+    ec2.authorize_client_vpn_ingress(**call)
+    assert ec2.authorize_client_vpn_ingress(**call)["Status"]["Code"] == "authorizing"
+    rules = ec2.describe_client_vpn_authorization_rules(ClientVpnEndpointId=endpoint_id)["AuthorizationRules"]
+    assert [r["DestinationCidr"] for r in rules] == ["10.30.0.0/16"]
+    assert error_code(ec2.authorize_client_vpn_ingress, **{**call, "TargetNetworkCidr": "10.31.0.0/16"}) == (
+        "IdempotentParameterMismatch")
+
+
 def test_routes(ec2, server_cert):
     endpoint_id = new_endpoint(ec2, server_cert)
     assert error_code(
@@ -333,6 +346,21 @@ def new_connection(ec2, gateways, **extra) -> dict:
     return ec2.create_vpn_connection(**params)["VpnConnection"]
 
 
+def test_create_vpn_connection_repeated_returns_the_same_connection_until_it_is_deleted(ec2, gateways):
+    """CreateVpnConnection is idempotent by default (AWS's EC2 guide): a retry creates nothing more."""
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="203.0.113.99", BgpAsn=65099)["CustomerGateway"]
+    first = new_connection(ec2, {**gateways, "cgw": cgw["CustomerGatewayId"]})
+    again = new_connection(ec2, {**gateways, "cgw": cgw["CustomerGatewayId"]})
+    assert again["VpnConnectionId"] == first["VpnConnectionId"]
+    mine = [c for c in ec2.describe_vpn_connections()["VpnConnections"]
+            if c["CustomerGatewayId"] == cgw["CustomerGatewayId"] and c["State"] != "deleted"]
+    assert len(mine) == 1
+    ec2.delete_vpn_connection(VpnConnectionId=first["VpnConnectionId"])
+    anew = new_connection(ec2, {**gateways, "cgw": cgw["CustomerGatewayId"]})
+    assert anew["VpnConnectionId"] != first["VpnConnectionId"]
+    ec2.delete_vpn_connection(VpnConnectionId=anew["VpnConnectionId"])
+
+
 def test_customer_gateway_keeps_device_name_certificate_and_extended_asn(ec2, gateways):
     assert gateways["cgw_body"]["DeviceName"] == "Cisco ASR 1001-X"
     big = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="192.0.2.50", BgpAsnExtended=4200000101)["CustomerGateway"]
@@ -370,7 +398,10 @@ def test_connection_refuses_bad_tunnel_options(ec2, gateways):
     assert error_code(new_connection, ec2, gateways, VpnGatewayId="vgw-0fffffffffffffff0") == "InvalidVpnGatewayID.NotFound"
     taken = {"TunnelInsideCidr": "169.254.12.0/30"}
     new_connection(ec2, gateways, Options={"TunnelOptions": [taken]})
-    assert error_code(new_connection, ec2, gateways, Options={"TunnelOptions": [taken]}) == "InvalidParameterValue"
+    # Another site on the same gateway (an identical request would be a retry, which AWS answers as the first)
+    other = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="203.0.113.12", BgpAsn=65012)["CustomerGateway"]
+    assert error_code(new_connection, ec2, {**gateways, "cgw": other["CustomerGatewayId"]},
+                      Options={"TunnelOptions": [taken]}) == "InvalidParameterValue"
 
 
 def test_key_stored_in_secrets_manager(ec2, gateways, aws):

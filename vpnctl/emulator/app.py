@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import json
 import re
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -25,6 +23,7 @@ from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.responses import EC2Response
 
 from vpnctl.emulator.client_vpn import ClientVpnResponses
+from vpnctl.emulator.query_calls import QueryCalls
 from vpnctl.emulator.site_to_site import SiteToSiteResponses
 
 SEED_PATH = "/_vpn_emulator/seed"
@@ -149,6 +148,17 @@ class EmulatorApp:
     def __init__(self, moto_app, account_id: str):
         self.moto_app = moto_app
         self.account_id = account_id
+        self.query_calls = QueryCalls(moto_app, self._still_there)
+
+    def _still_there(self, action: str, response: str) -> bool:
+        """Whether a replayed create's resource exists: a deleted VPN connection may be created anew."""
+        if action != "CreateVpnConnection":
+            return True
+        found = re.search(r"<vpnConnectionId>([^<]+)</vpnConnectionId>", response)
+        return bool(found) and any(
+            getattr(backend.vpn_connections.get(found.group(1)), "state", "deleted") != "deleted"
+            for backend in ec2_backends[self.account_id].values()
+        )
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -162,33 +172,8 @@ class EmulatorApp:
             region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["us-east-1"])[0]
             return self._json(start_response, resources(self.account_id, region))
         if path == "/" and environ.get("REQUEST_METHOD") == "POST":
-            return self._logging_errors(environ, start_response)
+            return self.query_calls(environ, start_response)
         return self.moto_app(environ, start_response)
-
-    def _logging_errors(self, environ, start_response):
-        """A query API call (EC2, STS, CloudWatch...); one that fails is logged with its action and AWS's
-        error, so the log says why an apply stopped."""
-        from urllib.parse import parse_qs
-
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        environ["wsgi.input"] = io.BytesIO(body)
-        statuses: list[str] = []
-
-        def capture(status, headers, exc_info=None):
-            statuses.append(status)
-            return start_response(status, headers, exc_info)
-
-        response = self.moto_app(environ, capture)
-        if not statuses or int(statuses[0][:3]) < 400:
-            return response
-        chunks = list(response)
-        action = parse_qs(body.decode(errors="replace")).get("Action", [environ.get("HTTP_X_AMZ_TARGET", "?")])[0]
-        text = b"".join(chunks).decode(errors="replace")
-        code = re.search(r"<Code>([^<]*)</Code>", text)
-        message = re.search(r"<Message>([^<]*)</Message>", text)
-        print(f"error: {action}: {statuses[0]} {code.group(1) if code else ''}: {message.group(1) if message else text[:300]}",
-              file=sys.stderr, flush=True)
-        return chunks
 
     @staticmethod
     def _json(start_response, body: dict):
