@@ -95,5 +95,5 @@ class QueryCalls:
             message = re.search(r"<Message>([^<]*)</Message>", text)
             print(f"error: {action}: {status} {code.group(1) if code else ''}: "
                   f"{message.group(1) if message else text[:300]}", file=sys.stderr, flush=True)
-        start_response(status, headers)
-        return chunks
+        start_response(status, list(headers))
+        return list(chunks)
