@@ -1,9 +1,10 @@
 # prod: headquarters and a branch on the VPC's virtual private gateway, and a data
-# centre on the existing transit gateway. Guarded against replacement and deletion.
+# centre on the existing transit gateway. The production tier guards it against replacement and
+# deletion, runs every policy check, and needs two availability zones per Client VPN endpoint.
 region          = "eu-central-1"
 account_id      = "333333333333"
 assume_role_arn = "arn:aws:iam::333333333333:role/vpn-deployer"
-prevent_destroy = true
+tier            = "production"
 tags = {
   owner       = "netops"
   cost-center = "it-prod"

@@ -2,6 +2,7 @@
 region          = "eu-central-1"
 account_id      = "222222222222"
 assume_role_arn = "arn:aws:iam::222222222222:role/vpn-deployer"
+tier            = "staging"
 tags = {
   owner       = "netops"
   cost-center = "it-staging"

@@ -83,7 +83,7 @@ class Catalog:
         self._submit("destroy", pipelines.destroy, env, self.synth(env, "destroy"))
 
     def _users(self) -> None:
-        env = self.variant("dev", "users", ONE_ASSOCIATION["dev"])
+        env = self.variant("dev", "users")
         self._submit("users", user_pipeline.users, env, self.synth(env, "users"))
 
     def _prod_guard(self) -> None:

@@ -3,9 +3,9 @@
 The critical path is the Client VPN subnet associations: provider 5.100.0 sleeps
 a fixed 4 minutes after creating, and again after deleting, each one, and the
 stacks chain them. So each pipeline creates or deletes at most two in a row:
-the shipped environments (two associations each) are applied and planned
+the shipped environments (dev one association, staging and prod two) are applied and planned
 again, nothing more; what needs more steps runs on a variant with one
-association (AWS's minimum outside production) or with no endpoint at all.
+association (AWS's minimum, allowed outside the production tier) or with no endpoint at all.
 """
 
 from __future__ import annotations

@@ -41,11 +41,9 @@ PROD_INSIDE = [('"169.254.10.0/30"', '"169.254.12.0/30"')]
 PROD_REMOVED_SITE = 'site "frankfurt-dc"'
 PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
 STAGING_ROTATED_SECRET = "staging/vpn/munich-lab/tunnel1"
-# A single Client VPN association: AWS allows it outside production, and each costs the
-# provider's fixed 4 minutes to create and again to delete.
+# A single Client VPN association: AWS allows it outside the production tier, and each costs the
+# provider's fixed 4 minutes to create and again to delete. dev ships with one already.
 ONE_ASSOCIATION = {
-    "dev": [('subnet_ids            = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
-             'subnet_ids            = ["subnet-0d10000000000000a"]')],
     "staging": [('subnet_ids                    = ["subnet-0a50000000000000a", "subnet-0a50000000000000b"]',
                  'subnet_ids                    = ["subnet-0a50000000000000a"]')],
 }

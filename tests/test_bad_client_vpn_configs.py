@@ -100,8 +100,8 @@ CASES = [
      f"{C} security_group_ids: 1 to 5 security groups, got 6"),
     ("one-zone-in-production",
      lambda t: replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]',
-                       'subnet_ids = ["subnet-0d10000000000000b"]')(t.replace("\nstate {", "\nprevent_destroy = true\n\nstate {", 1)),
-     (f"{C} subnet_ids: a production environment (prevent_destroy = true) associates subnets in at least two "
+                       'subnet_ids = ["subnet-0d10000000000000b"]')(t.replace("\nstate {", '\ntier = "production"\n\nstate {', 1)),
+     (f'{C} subnet_ids: a production-tier endpoint (tier = "production") associates subnets in at least two '
      "availability zones, for redundancy; got eu-central-1b")),
     ("no-association", replace('subnet_ids = ["subnet-0d10000000000000a", "subnet-0d10000000000000b"]', "subnet_ids = []"),
      f"{C} subnet_ids: associate at least one subnet"),

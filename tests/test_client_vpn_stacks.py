@@ -134,12 +134,13 @@ def test_changes_to_the_endpoint_form_one_chain_with_timeouts(synthesized, env):
 
 
 def test_a_route_goes_through_every_associated_subnet_by_default(synthesized):
-    routes = by_path(synthesized["dev"], "aws_ec2_client_vpn_route")
+    routes = {k: r for k, r in by_path(synthesized["staging"], "aws_ec2_client_vpn_route").items()
+              if r["target_vpc_subnet_id"] != "local"}
     assert set(routes) == {
-        "client_vpn-developers_route-lab-office-subnet-0d10000000000000a",
-        "client_vpn-developers_route-lab-office-subnet-0d10000000000000b",
+        "client_vpn-testers_route-hamburg-office-subnet-0a50000000000000a",
+        "client_vpn-testers_route-hamburg-office-subnet-0a50000000000000b",
     }
-    assert {r["destination_cidr_block"] for r in routes.values()} == {"192.168.50.0/24"}
+    assert {r["destination_cidr_block"] for r in routes.values()} == {"192.168.30.0/24"}
 
 
 def test_full_tunnel_prod_routes_the_internet_and_the_paris_branch(synthesized):

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.lifecycle import Runner
 from tests.processes import command_line, descendants
-from tests.scenarios import ONE_ASSOCIATION, variant
+from tests.scenarios import variant
 from vpnctl.local_aws import EmulatorExited, LocalAws
 
 REGION = "eu-central-1"
@@ -70,7 +70,7 @@ def test_terraform_in_the_association_sleep_stops_when_the_emulator_dies(tmp_pat
     from vpnctl.planning import prepare
     from vpnctl.synth import synth_stacks
 
-    env = variant("dev", ONE_ASSOCIATION["dev"], tmp_path / "environment")
+    env = variant("dev", [], tmp_path / "environment")
     synth_stacks([env], tmp_path / "out")
     with LocalAws(env.config.account_id, tmp_path / "emulator.log") as aws:
         terraform = prepare(env, tmp_path / "out", tmp_path / "build", aws)

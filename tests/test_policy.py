@@ -1,7 +1,8 @@
-"""The policy pack: every shipped environment passes, and each check fails its fixture.
+"""The policy pack: every shipped environment passes, each check fails its fixture, and strictness
+follows the environment's tier.
 
 One checkov run covers the three environments' synthesized JSON, another all
-fixtures: checkov takes seconds to start.
+fixtures (failing ones, and passing ones under passing/): checkov takes seconds to start.
 """
 
 from __future__ import annotations
@@ -11,25 +12,32 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ENV_NAMES
-from vpnctl.policy.scan import PROD_ONLY, scan
+from vpnctl.policy.scan import PRODUCTION_ONLY, scan, skips_for
 
 FIXTURES = Path(__file__).parent / "policy_fixtures"
-OUR_CHECKS = {f"CKV_VPNAC_{n}" for n in range(1, 8)}
+PASSING_FIXTURES = FIXTURES / "passing"
+OUR_CHECKS = {f"CKV_VPNAC_{n}" for n in range(1, 9)}
 
 
 @pytest.fixture(scope="module")
-def environment_reports(synthesized_dir) -> dict:
+def environment_reports(synthesized_dir, shipped) -> dict:
     reports = {}
     for name in ENV_NAMES:
         file = synthesized_dir / "stacks" / name / "cdk.tf.json"
-        reports[name] = scan([file], name)[file]
+        reports[name] = scan([file], shipped[name].config.tier)[file]
     return reports
 
 
 @pytest.fixture(scope="module")
-def fixture_reports() -> dict:
-    files = sorted(FIXTURES.glob("*.tf.json"))
-    return {file.name: report for file, report in scan(files, None).items()}
+def all_fixture_reports() -> dict:
+    """Failing and passing fixtures in one checkov run, by path below policy_fixtures/."""
+    files = sorted(FIXTURES.glob("*.tf.json")) + sorted(PASSING_FIXTURES.glob("*.tf.json"))
+    return {file.relative_to(FIXTURES).as_posix(): report for file, report in scan(files, None).items()}
+
+
+@pytest.fixture(scope="module")
+def fixture_reports(all_fixture_reports) -> dict:
+    return {name: report for name, report in all_fixture_reports.items() if "/" not in name}
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)
@@ -39,10 +47,22 @@ def test_every_shipped_environment_passes_the_policy_pack(environment_reports, e
     assert report.passed >= 20
 
 
-def test_prod_runs_every_check_and_the_others_skip_only_prod_policy(environment_reports):
+def test_prod_runs_every_check_and_the_others_skip_only_production_policy(environment_reports):
     assert environment_reports["prod"].skipped == ()
     for env in ("dev", "staging"):
-        assert set(environment_reports[env].skipped) == set(PROD_ONLY)
+        assert set(environment_reports[env].skipped) == set(PRODUCTION_ONLY)
+
+
+def test_strictness_follows_the_tier_not_the_name():
+    assert skips_for("production") == {}
+    assert skips_for(None) == {}, "a fixture or a stack from outside our config gets every check"
+    for tier in ("development", "staging"):
+        assert skips_for(tier) == PRODUCTION_ONLY
+    assert skips_for("prod") == PRODUCTION_ONLY, "an environment's name is not a tier"
+
+
+def test_two_associations_are_skipped_outside_the_production_tier_with_a_reason():
+    assert "two Client VPN associations" in skips_for("development")["CKV_VPNAC_8"]
 
 
 def test_every_check_has_a_failing_fixture(fixture_reports):
@@ -56,6 +76,21 @@ def test_each_fixture_fails_its_own_check_and_no_other_of_ours(fixture_reports, 
     assert failed & OUR_CHECKS == {expected}
     (finding,) = [f for f in fixture_reports[fixture].failed if f.check_id == expected]
     assert finding.resource.endswith(".fixture")
+
+
+def test_an_endpoint_with_one_association_fails_the_two_subnet_check(fixture_reports):
+    (finding,) = fixture_reports["CKV_VPNAC_8.one-association.tf.json"].failed
+    assert (finding.check_id, finding.resource) == ("CKV_VPNAC_8", "aws_ec2_client_vpn_endpoint.fixture")
+
+
+def test_two_associations_of_one_subnet_fail_the_two_subnet_check(fixture_reports):
+    assert [f.check_id for f in fixture_reports["CKV_VPNAC_8.same-subnet.tf.json"].failed] == ["CKV_VPNAC_8"]
+
+
+def test_an_endpoint_with_two_associated_subnets_passes_the_two_subnet_check(all_fixture_reports):
+    report = all_fixture_reports["passing/CKV_VPNAC_8.two-subnets.tf.json"]
+    assert report.ok, [(f.check_id, f.resource) for f in report.failed]
+    assert report.passed >= 2  # CKV_VPNAC_4 and CKV_VPNAC_8 on the endpoint
 
 
 def test_the_policy_command_passes_every_environment(tmp_path):

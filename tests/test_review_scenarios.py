@@ -76,11 +76,11 @@ def scenarios(tmp_path_factory, synthesized_dir) -> dict[str, dict]:
                    "planned": recorded_plans.digest(stacks["planned"]),
                    "replanned": recorded_plans.digest(stacks["replanned"]) if "replanned" in stacks else None}
         review = review_plan(env, stacks["planned"], recorded_plans.outcome_of(recording))
-        out[name] = {"recording": recording, "digests": digests, "review": review,
+        out[name] = {"recording": recording, "digests": digests, "review": review, "tier": env.config.tier,
                      "file": base / name / "planned" / "stacks" / env.name / "cdk.tf.json"}
     for environment in {scenario.environment for scenario in SCENARIOS.values()}:
         names = [name for name, scenario in SCENARIOS.items() if scenario.environment == environment]
-        reports = scan([out[name]["file"] for name in names], environment)
+        reports = scan([out[name]["file"] for name in names], out[names[0]]["tier"])
         for name in names:
             out[name]["review"].policy = reports[out[name]["file"]]
     return {name: {**item, **reviewed(item["review"])} for name, item in out.items()}

@@ -63,7 +63,7 @@ def test_every_site_has_a_customer_gateway_and_one_connection(synthesized, env):
 
 
 @pytest.mark.parametrize("env", ENV_NAMES)
-def test_prevent_destroy_only_in_prod(synthesized, env):
+def test_prevent_destroy_only_in_the_production_tier(synthesized, env):
     guarded = []
     for resource_type in synthesized[env]["resource"]:
         for key, body in by_path(synthesized[env], resource_type).items():

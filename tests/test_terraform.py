@@ -25,7 +25,7 @@ EXPECTED_CREATES = {
     "dev": {"aws_customer_gateway": 1, "aws_vpn_connection": 1, "aws_vpn_connection_route": 1,
             "aws_vpn_gateway": 1, "aws_vpn_gateway_route_propagation": 1, "aws_cloudwatch_metric_alarm": 2,
             "aws_cloudwatch_composite_alarm": 1, "aws_cloudwatch_log_group": 2, "aws_sns_topic": 1,
-            "aws_acm_certificate": 1, "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 2, "aws_security_group": 1, "aws_ec2_client_vpn_route": 2,
+            "aws_acm_certificate": 1, "aws_ec2_client_vpn_endpoint": 1, "aws_ec2_client_vpn_network_association": 1, "aws_security_group": 1, "aws_ec2_client_vpn_route": 1,
             "aws_ec2_client_vpn_authorization_rule": 2, "aws_vpc_security_group_egress_rule": 2,
             "terraform_data": 1},
     "staging": {"aws_customer_gateway": 2, "aws_vpn_connection": 2, "aws_vpn_connection_route": 2,

@@ -10,7 +10,7 @@ from tests.pipelines import CDKTF_DEPLOY, ROOT, VPNCTL, cdktf_user_env, plan_aga
 
 
 def users(run: Run, env, ours: Path) -> dict:
-    """dev with one association, deployed as an operator does: `vpnctl pki` for alice and bob, then
+    """dev (one association, as shipped), deployed as an operator does: `vpnctl pki` for alice and bob, then
     `npx cdktf deploy dev`; a plan of vpnctl's own synth (`ours`) on the state it left must find nothing
     to change. Then profiles and the device config (milestone "deployed"), bob revoked, and
     `npx cdktf deploy dev` again to import the new CRL."""

@@ -114,7 +114,7 @@ def review_environment(
     review = review_plan(environment, json.loads(synthesized.read_text()), outcome, allow_destroy=allow_destroy)
     if policy and outcome.plan is not None:
         try:
-            review.policy = scan([synthesized], environment.name)[synthesized]
+            review.policy = scan([synthesized], environment.config.tier)[synthesized]
         except PolicyError as exc:
             review.policy_error = str(exc)
     return review

@@ -83,11 +83,10 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(error: dict[str, Any], known_keys: list[str]) -> str:
+def _message(error: dict[str, Any], model: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        guess = difflib.get_close_matches(str(error["loc"][-1]), known_keys, n=1)
-        return "unknown key" + (f' (did you mean "{guess[0]}"?)' if guess else "")
+        return _unknown_key(str(error["loc"][-1]), model)
     if kind == "missing":
         return "required key is missing"
     if kind in _TYPE_NAMES:
@@ -97,8 +96,18 @@ def _message(error: dict[str, Any], known_keys: list[str]) -> str:
     return error["msg"].removeprefix("Value error, ")
 
 
-def _known_keys(model: type, loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model a location's last key lives in, for "did you mean"."""
+def _unknown_key(key: str, model: Any) -> str:
+    """A key the model retired says what replaced it; any other gets a "did you mean"."""
+    retired = getattr(model, "RETIRED_KEYS", {})
+    if key in retired:
+        return retired[key]
+    known = list(getattr(model, "model_fields", None) or [])
+    guess = difflib.get_close_matches(key, known, n=1)
+    return "unknown key" + (f' (did you mean "{guess[0]}"?)' if guess else "")
+
+
+def _model_at(model: type, loc: tuple[Any, ...]) -> Any:
+    """The model a location's last key lives in (None when unknown)."""
     current: Any = model
     for part in loc[:-1]:
         fields = getattr(current, "model_fields", None)
@@ -107,8 +116,7 @@ def _known_keys(model: type, loc: tuple[Any, ...]) -> list[str]:
         if isinstance(part, str) and part in fields:
             annotation = fields[part].annotation
             current = _inner_model(annotation)
-    fields = getattr(current, "model_fields", None)
-    return list(fields) if fields else []
+    return current
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -127,7 +135,7 @@ def format_validation_error(source: str, exc: ValidationError, model: type) -> l
     lines = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        message = _message(error, _known_keys(model, loc))
+        message = _message(error, _model_at(model, loc))
         base = display_key(loc)
         for part in message.split("\n"):
             key, text = join_key(base, part)

@@ -20,10 +20,11 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from pydantic import ValidationError
 
 from stacks.config.errors import LABELED_BLOCKS, ConfigError, display_key, format_validation_error
-from stacks.config.models import Environment
+from stacks.config.models import PRODUCTION, TIERS, Environment
 
 REPEATED_BLOCKS = ("tunnel",)
 ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+PRODUCTION_NAME_PREFIX = "prod"
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
 
 
@@ -63,11 +64,32 @@ def load_environment(path: Path) -> LoadedEnvironment:
     data = _normalize(raw, (), problems)
     if problems:
         raise ConfigError([f"{source}: {p}" for p in problems])
+    lines = [f"{source}: {p}" for p in _tier_problems(name, data)]
     try:
         config = Environment.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(source, exc, Environment)) from None
+        raise ConfigError(format_validation_error(source, exc, Environment) + lines) from None
+    if lines:
+        raise ConfigError(lines)
     return LoadedEnvironment(name=name, source=source, config=config)
+
+
+def _tier_problems(name: str, data: dict[str, Any]) -> list[str]:
+    """A file named prod* must say it is production, so a rename can't quietly drop production's safeguards.
+
+    The rule lives here, where the name is known, so the schema knows no file names. A tier the schema
+    refuses anyway (a typo) is left to the schema's own message.
+    """
+    if not name.startswith(PRODUCTION_NAME_PREFIX):
+        return []
+    tier = data.get("tier", Environment.model_fields["tier"].default)
+    if tier == PRODUCTION or tier not in TIERS:
+        return []
+    return [
+        f'tier: an environment named {PRODUCTION_NAME_PREFIX}* must set tier = "{PRODUCTION}" '
+        f"(prevent_destroy, the strict policy, two availability zones per endpoint); got \"{tier}\""
+        + (" by default" if "tier" not in data else "")
+    ]
 
 
 def environment_files(directory: Path, names: list[str] | None = None) -> list[Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
@@ -43,6 +43,9 @@ SiteName = re.compile(r"[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?")
 NAME_RULE = "1 to 48 lowercase letters, digits and '-', not at either end"
 STACK_TAGS = ("environment", "managed-by")
 TagKey = re.compile(r"[\w .:/=+@-]{1,128}")
+Tier = Literal["development", "staging", "production"]
+TIERS: tuple[str, ...] = get_args(Tier)
+PRODUCTION: Tier = "production"
 
 
 class StateBackend(BaseModel):
@@ -104,17 +107,27 @@ class Alarms(BaseModel):
 
 
 class Environment(BaseModel):
-    """One environment file: account, state, VPC and sites."""
+    """One environment file: account, state, VPC and sites.
+
+    `tier` says what the environment is for, so that production's safeguards follow the config
+    and not the file's name; see the field.
+    """
 
     model_config = STRICT
+    RETIRED_KEYS: ClassVar[dict[str, str]] = {
+        "prevent_destroy": f'replaced by tier = "{PRODUCTION}"; set that instead (any other tier guards nothing)',
+    }
+    """Keys a file may still hold from an older version, with what replaced them."""
 
     region: Region
     account_id: AccountId
     """Terraform refuses to run against any other account (allowed_account_ids)."""
     assume_role_arn: RoleArn | None = None
     tags: dict[str, str] = {}
-    prevent_destroy: bool = False
-    """Guard connections, customer gateways and the gateway against replacement and deletion."""
+    tier: Tier = "development"
+    """What the environment is for: development, staging or production. Production (and only production)
+    guards connections, customer gateways, the gateway and Client VPN endpoints with prevent_destroy, gets
+    every check of the policy pack, and associates each endpoint with subnets in two availability zones."""
     state: StateBackend
     vpc: Vpc
     vpn_gateway: VpnGatewaySettings = VpnGatewaySettings()
@@ -139,6 +152,11 @@ class Environment(BaseModel):
     def sites(self) -> dict[str, Site]:
         """Sites with their crypto profile filled into both tunnels."""
         return self._resolved_sites
+
+    @property
+    def prevent_destroy(self) -> bool:
+        """Guard against replacement and deletion: what the production tier means to the stack and review."""
+        return self.tier == PRODUCTION
 
     @property
     def profiles(self) -> dict[str, CryptoProfile]:
@@ -275,7 +293,7 @@ class Environment(BaseModel):
                         )
 
     def _association_problems(self, where: str, endpoint: ClientVpn):
-        """AWS's rules: known subnets, one per zone, at least one. Ours: two zones in production."""
+        """AWS's rules: known subnets, one per zone, at least one. Ours: two zones in the production tier."""
         zones: dict[str, int] = {}
         unknown_subnet = False
         for i, subnet_id in enumerate(endpoint.subnet_ids):
@@ -295,9 +313,9 @@ class Environment(BaseModel):
         if not zones:
             yield f"{where} subnet_ids: associate at least one subnet"
         # AWS takes one association; two zones is our production rule (each costs about $73 a month).
-        elif len(zones) < 2 and self.prevent_destroy:
+        elif len(zones) < 2 and self.tier == PRODUCTION:
             yield (
-                f"{where} subnet_ids: a production environment (prevent_destroy = true) associates subnets in "
+                f'{where} subnet_ids: a production-tier endpoint (tier = "{PRODUCTION}") associates subnets in '
                 f"at least two availability zones, for redundancy; got {', '.join(sorted(zones))}"
             )
 

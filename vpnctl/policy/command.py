@@ -11,7 +11,7 @@ from vpnctl.synth import stack_dir, synth_stacks
 
 
 def report_lines(environment: str, report: PolicyReport) -> list[str]:
-    skipped = f" (skipped outside prod: {', '.join(report.skipped)})" if report.skipped else ""
+    skipped = f" (skipped outside the production tier: {', '.join(report.skipped)})" if report.skipped else ""
     lines = [f"{environment}: {report.passed} passed, {len(report.failed)} failed{skipped}"]
     lines += [f"  {f.check_id} {f.resource}: {f.check_name}" for f in report.failed]
     return lines
@@ -23,7 +23,7 @@ def check_environments(environments: list[LoadedEnvironment], outdir: Path) -> i
     for environment in environments:
         file = stack_dir(outdir, environment.name) / "cdk.tf.json"
         try:
-            report = scan([file], environment.name)[file]
+            report = scan([file], environment.config.tier)[file]
         except PolicyError as exc:
             print(f"{environment.name}: {exc}", file=sys.stderr)
             return 1

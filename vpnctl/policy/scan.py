@@ -5,10 +5,13 @@ can't use); `make setup` links its binary next to the project's Python. Only
 `terraform_json` scans what cdktf writes, and checkov exits 0 on a parse error,
 so parse errors are checked here.
 
-Prod gets every check. Other environments skip the checks that are prod
-policy: a year of log retention, KMS on logs and topics, and strict crypto and
-access rules. Each skip says why, and the skip list is the only place that
-says which checks are prod-only.
+The production tier (`tier = "production"` in the environment file) gets every
+check, and so does a stack of unknown tier (a fixture, a stack built outside
+our config). Other tiers skip the checks that are production policy: a year of
+log retention, KMS on logs and topics, strict crypto and access rules, and two
+Client VPN associations. Each skip says why, and the skip list is the only
+place that says which checks are production-only. Strictness follows the tier,
+never the environment's name, so a renamed production environment keeps it.
 """
 
 from __future__ import annotations
@@ -21,15 +24,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from stacks.config.models import PRODUCTION
+
 CHECKS_DIR = Path(__file__).parent / "checks"
-STRICT_ENVIRONMENTS = frozenset({"prod"})
-PROD_ONLY: dict[str, str] = {
-    "CKV_VPNAC_3": "strong tunnel crypto is prod policy; dev and staging may test older devices",
-    "CKV_VPNAC_5": "an all-groups internet rule is allowed outside prod",
-    "CKV_VPNAC_6": "a year of KMS-encrypted logs is prod policy",
-    "CKV_AWS_158": "KMS on log groups is prod policy (CKV_VPNAC_6)",
-    "CKV_AWS_338": "a year of log retention is prod policy (CKV_VPNAC_6)",
-    "CKV_AWS_26": "KMS on the alarm topic comes with prod's log key",
+PRODUCTION_ONLY: dict[str, str] = {
+    "CKV_VPNAC_3": "strong tunnel crypto is production-tier policy; other tiers may test older devices",
+    "CKV_VPNAC_5": "an all-groups internet rule is allowed outside the production tier",
+    "CKV_VPNAC_6": "a year of KMS-encrypted logs is production-tier policy",
+    "CKV_VPNAC_8": "two Client VPN associations (redundancy) is production-tier policy; one saves about $73 a month",
+    "CKV_AWS_158": "KMS on log groups is production-tier policy (CKV_VPNAC_6)",
+    "CKV_AWS_338": "a year of log retention is production-tier policy (CKV_VPNAC_6)",
+    "CKV_AWS_26": "KMS on the alarm topic comes with the production tier's log key",
 }
 
 
@@ -65,14 +70,14 @@ def checkov_binary() -> str:
     return found
 
 
-def skips_for(environment: str | None) -> dict[str, str]:
-    """Checks skipped for `environment`; None (a fixture) runs everything."""
-    return {} if environment is None or environment in STRICT_ENVIRONMENTS else dict(PROD_ONLY)
+def skips_for(tier: str | None) -> dict[str, str]:
+    """Checks skipped for an environment of `tier`; None (a fixture, a stack from outside) runs everything."""
+    return {} if tier is None or tier == PRODUCTION else dict(PRODUCTION_ONLY)
 
 
-def scan(files: list[Path], environment: str | None) -> dict[Path, PolicyReport]:
-    """One checkov run over `files` (each a cdk.tf.json); a report per file."""
-    skips = skips_for(environment)
+def scan(files: list[Path], tier: str | None) -> dict[Path, PolicyReport]:
+    """One checkov run over `files` (each a cdk.tf.json, all of one `tier`); a report per file."""
+    skips = skips_for(tier)
     command = [checkov_binary(), "--framework", "terraform_json", "--output", "json", "--skip-download",
                "--external-checks-dir", str(CHECKS_DIR)]
     for file in files:

@@ -95,7 +95,7 @@ def _markdown_policy(review: EnvironmentReview) -> list[str]:
         return ["#### Policy", "", f"⚠️ The policy pack did not run: {review.policy_error}", ""]
     if report is None:
         return []
-    skipped = f" Skipped outside prod: {', '.join(report.skipped)}." if report.skipped else ""
+    skipped = f" Skipped outside the production tier: {', '.join(report.skipped)}." if report.skipped else ""
     if report.ok:
         return ["#### Policy", "", f"✅ checkov: {report.passed} passed, 0 failed.{skipped}", ""]
     lines = ["#### Policy", "", f"❌ checkov: {report.passed} passed, {len(report.failed)} failed.{skipped}", "",

@@ -1,10 +1,17 @@
-"""Client VPN checks: connection logging on, and (in prod) no rule giving everyone the internet."""
+"""Client VPN checks: connection logging on, and (in the production tier) no rule giving everyone the
+internet and at least two associated subnets."""
+
+import json
+from pathlib import Path
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from vpnac_conf import block, value
 
 EVERYWHERE = "0.0.0.0/0"
+ENDPOINT = "aws_ec2_client_vpn_endpoint"
+ASSOCIATION = "aws_ec2_client_vpn_network_association"
+MIN_ASSOCIATED_SUBNETS = 2
 
 
 class ConnectionLogging(BaseResourceCheck):
@@ -25,7 +32,7 @@ class ConnectionLogging(BaseResourceCheck):
 class NoEveryoneToEverywhere(BaseResourceCheck):
     def __init__(self):
         super().__init__(
-            name="No Client VPN rule authorizes all groups to 0.0.0.0/0 (prod)",
+            name="No Client VPN rule authorizes all groups to 0.0.0.0/0 (production tier)",
             id="CKV_VPNAC_5",
             categories=[CheckCategories.NETWORKING],
             supported_resources=["aws_ec2_client_vpn_authorization_rule"],
@@ -37,5 +44,50 @@ class NoEveryoneToEverywhere(BaseResourceCheck):
         return CheckResult.FAILED if everyone and everywhere else CheckResult.PASSED
 
 
+class TwoAssociatedSubnets(BaseResourceCheck):
+    """An endpoint reachable through two subnets survives one availability zone's outage.
+
+    For stacks built outside our config: ours refuse a production-tier endpoint in one zone before
+    synth (Environment._association_problems), because the config knows each subnet's zone. The
+    synthesized JSON names subnet IDs only, not zones, so this check counts distinct subnets; AWS
+    itself refuses two associations in one zone. checkov shows a Python check one resource at a
+    time and gives terraform_json runs no graph, so the check reads the endpoint's file for the
+    associations that reference it. Associations made with count or for_each are counted only at
+    plan time: the result is then unknown.
+    """
+
+    def __init__(self):
+        super().__init__(
+            name="Client VPN endpoints associate at least two subnets (production tier)",
+            id="CKV_VPNAC_8",
+            categories=[CheckCategories.NETWORKING],
+            supported_resources=[ENDPOINT],
+        )
+
+    def scan_resource_conf(self, conf):
+        scanned_file, _, name = self.entity_path.rsplit(":", 2)  # checkov sets FILE:TYPE:NAME before the scan
+        associations = [a for a in _resources(scanned_file, ASSOCIATION) if _references(a, name)]
+        if any("count" in a or "for_each" in a for a in associations):
+            return CheckResult.UNKNOWN
+        subnets = {json.dumps(a.get("subnet_id")) for a in associations}
+        return CheckResult.PASSED if len(subnets) >= MIN_ASSOCIATED_SUBNETS else CheckResult.FAILED
+
+
+def _resources(scanned_file: str, resource_type: str) -> list:
+    """The resources of one type in the scanned file, as written (not wrapped in lists as checkov does).
+
+    With --file, checkov names the file "/" + its path relative to the working directory.
+    """
+    path = Path.cwd() / scanned_file.lstrip("/")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    resources = document.get("resource", {}).get(resource_type, {})
+    return list(resources.values()) if isinstance(resources, dict) else []
+
+
+def _references(association: dict, endpoint_name: str) -> bool:
+    return f"{ENDPOINT}.{endpoint_name}." in str(association.get("client_vpn_endpoint_id", ""))
+
+
 connection_logging = ConnectionLogging()
 no_everyone_to_everywhere = NoEveryoneToEverywhere()
+two_associated_subnets = TwoAssociatedSubnets()

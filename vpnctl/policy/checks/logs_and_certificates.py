@@ -1,4 +1,4 @@
-"""Log groups kept a year and encrypted with KMS (prod); ACM certificates replaced before destroyed.
+"""Log groups kept a year and encrypted with KMS (production tier); ACM certificates replaced before destroyed.
 
 An imported certificate in use by a Client VPN endpoint can't be deleted, so
 without create_before_destroy a replacement fails halfway.
@@ -15,7 +15,7 @@ NEVER_EXPIRE = 0
 class LogRetentionAndKms(BaseResourceCheck):
     def __init__(self):
         super().__init__(
-            name="Log groups keep logs at least 365 days and are encrypted with KMS (prod)",
+            name="Log groups keep logs at least 365 days and are encrypted with KMS (production tier)",
             id="CKV_VPNAC_6",
             categories=[CheckCategories.LOGGING],
             supported_resources=["aws_cloudwatch_log_group"],

@@ -1,4 +1,4 @@
-"""Site-to-Site VPN checks: both tunnels logged, IKEv2 only, and (in prod) no weak crypto.
+"""Site-to-Site VPN checks: both tunnels logged, IKEv2 only, and (in the production tier) no weak crypto.
 
 An unset crypto list means AWS's default, which allows IKEv1, SHA1, AES128 and
 DH group 2, so unset fails the crypto checks.
@@ -47,7 +47,7 @@ class IkeV2Only(BaseResourceCheck):
 class StrongTunnelCrypto(BaseResourceCheck):
     def __init__(self):
         super().__init__(
-            name="VPN tunnels offer no SHA1, no AES128 and no DH group below 14 (prod)",
+            name="VPN tunnels offer no SHA1, no AES128 and no DH group below 14 (production tier)",
             id="CKV_VPNAC_3",
             categories=[CheckCategories.ENCRYPTION],
             supported_resources=["aws_vpn_connection"],
