@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import guard_pipeline, pipelines, plan_pipelines, user_pipeline
+from tests import deploy_pipelines, guard_pipeline, pipelines, plan_pipelines, user_pipeline
 from tests.lifecycle import Run, Runner
 from tests.scenarios import DEV_EDITS, ONE_ASSOCIATION, PROD_BERLIN_CONNECTION, PROD_INSIDE, PROD_REMOVED_SITE, variant
 
@@ -18,9 +18,10 @@ NO_ENDPOINT = 'client_vpn "'
 # start (emulator, init, plan, the first creates) has the CPU. make-run's own emulator can't be watched.
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
-STARTS = (*UNHELD, "users", "prod-guard", "changes", "plans", "bad-keys", "review-prod")
+DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing")
+STARTS = (*UNHELD, "users", "prod-guard", "changes", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS)
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = ("users:deployed", "users", "changes", "prod-guard", "plans", "bad-keys", "review-prod", "make-run", "dev",
+FINISHES = (*DEPLOY_RUNS, "users:deployed", "users", "changes", "prod-guard", "plans", "bad-keys", "review-prod", "make-run", "dev",
             "staging", "prod", "destroy")
 
 
@@ -117,3 +118,19 @@ class Catalog:
         sites = [("# Developers:", plan_pipelines.bad_key_sites() + "\n# Developers:")]
         env = self.variant("dev", "bad-keys", sites, without=(NO_ENDPOINT,))
         self._submit("bad-keys", plan_pipelines.bad_keys, env, self.synth(env, "bad-keys"))
+
+    # `vpnctl deploy` as an operator meets it (tests/deploy_pipelines.py): each synthesizes in its own process.
+    def _deploy_watched(self) -> None:
+        self._submit("deploy-watched", deploy_pipelines.watched)
+
+    def _deploy_interrupted(self) -> None:
+        self._submit("deploy-interrupted", deploy_pipelines.interrupted)
+
+    def _deploy_terminated(self) -> None:
+        self._submit("deploy-terminated", deploy_pipelines.terminated)
+
+    def _deploy_approval(self) -> None:
+        self._submit("deploy-approval", deploy_pipelines.approval)
+
+    def _deploy_failing(self) -> None:
+        self._submit("deploy-failing", deploy_pipelines.failing)

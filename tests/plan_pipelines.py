@@ -73,7 +73,11 @@ def command(run: Run, what: str, command: list[str]) -> dict:
 
 
 def make_run(run: Run) -> dict:
-    return command(run, "make run", ["make", "run"])
+    """`make run` through a pipe, each line timed as it arrives (the progress promise)."""
+    from tests.deploy_pipelines import streamed
+
+    with run.step("make run"):
+        return streamed(run, ["make", "run"], cwd=ROOT)
 
 
 def review_prod(run: Run) -> dict:

@@ -60,7 +60,7 @@ def test_vpnctl_review_local_prints_the_terminal_view_and_writes_the_comment(lif
     result = lifecycle.result("review-prod")
     assert result["status"] == 0, result["output"] + result["errors"]
     assert result["output"].startswith("prod: 49 to add, 0 to change, 0 to replace, 0 to destroy\n"), result["output"]
-    assert "  policy: 60 passed, 0 failed" in result["output"]
+    assert "  policy: 61 passed, 0 failed" in result["output"]
     text = result["markdown"]
     assert text.startswith("<!-- vpnctl-review -->\n## VPN plan review\n\n### prod: 49 to add")
-    assert "✅ checkov: 60 passed, 0 failed." in text
+    assert "✅ checkov: 61 passed, 0 failed." in text

@@ -4,8 +4,9 @@
 command validates first: a bad config exits with status 2 and one
 `file: key: rule` line per problem, before anything is written.
 
-Exit statuses: 0 done; 1 Terraform or a tool failed; 2 bad config or
-arguments; 3 prod's guard refuses a replacement or destroy (`review`, `deploy`).
+Exit statuses: 0 done; 1 Terraform or a tool failed, or a deploy was not
+approved; 2 bad config or arguments; 3 prod's guard refuses a replacement or
+destroy (`review`, `deploy`); 130 and 143 interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -32,13 +33,21 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
+    from vpnctl.checkout_lock import CheckoutBusy
+    from vpnctl.interrupts import Interrupted
     from vpnctl.local_aws import EmulatorExited
 
     try:
         return args.handler(args, environments)
-    except EmulatorExited as exc:  # --local: the emulator died; its log says why
+    except (EmulatorExited, CheckoutBusy) as exc:  # --local: the emulator died, its log says why; or busy
         print(f"vpnctl {args.command}: {exc}", file=sys.stderr)
         return EXIT_TERRAFORM
+    except Interrupted as exc:
+        print(f"vpnctl {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:  # outside a Terraform run (loading, synth): nothing to save
+        print(f"vpnctl {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         "deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
     )
     _allow_destroy_option(deploy)
+    deploy.add_argument(
+        "--auto-approve", action="store_true",
+        help="apply without asking; without it, a deploy to AWS shows the plan's review and applies only after "
+             "'yes' typed on a terminal, and refuses at once (exit 2) with no terminal. --local never asks",
+    )
     review = _terraform_command(
         commands, "review", _review, "plan, then explain it for a pull request: replacements, consequences, policy",
         "review a plan against the local AWS emulator instead of AWS",
@@ -194,36 +208,48 @@ def _synth(args, environments: list[LoadedEnvironment]) -> int:
     return 0
 
 
+def _watched(args, environments: list[LoadedEnvironment], work) -> int:
+    """A Terraform command's frame: the environments held in this checkout, progress on stderr, and
+    Ctrl-C and SIGTERM passed on to Terraform (vpnctl.interrupts); `work(progress)` does the rest."""
+    from vpnctl.checkout_lock import holding
+    from vpnctl.interrupts import forwarded
+    from vpnctl.progress import Progress
+
+    with holding(args.build, [env.name for env in environments], args.command), Progress() as progress, \
+            forwarded(lambda text: progress.say(text, "warning")):
+        return _guarded(lambda: work(progress))
+
+
 def _plan(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.planning import plan_environments
 
-    return _guarded(
-        lambda: plan_environments(
-            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args)
-        )
-    )
+    return _watched(args, environments, lambda progress: plan_environments(
+        environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args), progress=progress,
+    ))
 
 
 def _deploy(args, environments: list[LoadedEnvironment]) -> int:
-    from vpnctl.deploying import deploy_environments
+    from vpnctl.deploying import Approval, deploy_environments
 
-    return _guarded(
-        lambda: deploy_environments(
-            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
-            allow_destroy=frozenset(args.allow_destroy),
-        )
-    )
+    automatic = args.local or args.auto_approve
+    if not automatic and not sys.stdin.isatty():
+        _usage_error(args, "a deploy to AWS shows its plan and asks before it applies, and there is no terminal "
+                           "to ask on: run it on a terminal, or add --auto-approve where the plan was reviewed "
+                           "another way (a pull request's `vpnctl review`)")
+    return _watched(args, environments, lambda progress: deploy_environments(
+        environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
+        allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
+    ))
 
 
 def _review(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.reviewing import review_environments
 
-    return _guarded(
-        lambda: review_environments(
-            environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
-            allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
-        )
-    )
+    return _watched(args, environments, lambda progress: review_environments(
+        environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
+        allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
+        progress=progress,
+    ))
 
 
 def _policy(args, environments: list[LoadedEnvironment]) -> int:

@@ -1,21 +1,29 @@
-"""`vpnctl deploy`: synth, then `terraform apply` per environment, and what a network
-engineer needs next: each site's tunnel outside IPs and each Client VPN DNS name."""
+"""`vpnctl deploy`: synth, plan, show the plan's review, ask, then apply exactly that plan; and what a
+network engineer needs next: each site's tunnel outside IPs and each Client VPN DNS name.
+
+Against AWS the plan is shown and applied only after `yes` on a terminal (or --auto-approve), as
+`terraform apply` and `cdktf deploy` do. Locally (--local) it approves by itself.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+from vpnctl.interrupts import Interrupted
 from vpnctl.pki.store import crl_warnings
-from vpnctl.planning import local_emulator, prepare
-from vpnctl.review.changes import resource_changes
-from vpnctl.review.removals import unguarded_destroys, unused_allowances
+from vpnctl.planning import local_emulator, prepare, run_files
+from vpnctl.review import render
 from vpnctl.review.report import EXIT_FAILED, EXIT_REFUSED
-from vpnctl.synth import synth_stacks
+from vpnctl.reviewing import PlanOutcome, refused_addresses, review_plan
+from vpnctl.state_lock import interruption_report
+from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import TerraformError
 
 
@@ -33,7 +41,33 @@ def deploy_summary(environment: LoadedEnvironment, outputs: dict, seconds: float
 
 
 class DeployRefused(RuntimeError):
-    """The plan destroys guarded resources nobody allowed; nothing was applied."""
+    """The prod guard refuses the plan, or nobody approved it; nothing was applied."""
+
+    def __init__(self, message: str, status: int = EXIT_REFUSED):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Approval:
+    """How a plan gets its go-ahead: by itself (--local, --auto-approve) or by `yes` typed at `ask`."""
+
+    automatic: bool
+    ask: object = input  # the prompt function; tests give their own
+
+    def granted(self, environment: LoadedEnvironment, progress) -> bool:
+        if self.automatic:
+            return True
+        question = (f"Apply this plan to {environment.name} (account {environment.config.account_id}, "
+                    f"{environment.config.region})? Only 'yes' applies: ")
+        with progress.paused() if progress else ExitStack():
+            try:
+                return self.ask(question).strip() == "yes"
+            except EOFError:
+                return False
+
+
+AUTOMATIC = Approval(automatic=True)
 
 
 def deploy_environment(
@@ -42,31 +76,58 @@ def deploy_environment(
     build: Path,
     aws=None,
     allow_destroy: frozenset[str] = frozenset(),
+    *,
+    approval: Approval | None = None,
+    progress=None,
 ) -> dict:
-    """Plans, checks the plan against the prod guard, applies exactly that plan; returns the outputs.
+    """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
 
-    Applying the saved plan, not a fresh one, means what was checked is what runs.
+    Applying the saved plan, not a fresh one, means what was checked and approved is what runs.
     """
-    terraform = prepare(environment, outdir, build, aws)
+    approval = approval or AUTOMATIC
+    files = run_files(build, environment.name, "deploy")
+    terraform = None
+    try:
+        terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log)
+        return _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress)
+    except Interrupted as exc:
+        exc.report = interruption_report(environment, outdir, terraform, aws, exc)
+        raise
+    finally:
+        files.plan.unlink(missing_ok=True)
+
+
+def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress) -> dict:
     pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
     for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
         print(f"{environment.name}: warning: {warning}", file=sys.stderr)
-    plan_file = build.resolve() / "plans" / f"{environment.name}-deploy.tfplan"
     try:
-        changes = resource_changes(terraform.plan(plan_file, keep=True), {})
-        refused = unguarded_destroys(changes, environment.config.prevent_destroy, allow_destroy)
-        unused = unused_allowances(changes, allow_destroy)
-        if refused or unused:
-            raise DeployRefused(
-                "; ".join(
-                    [f"the plan destroys {a}, guarded; if intended, add --allow-destroy {a}" for a in refused]
-                    + [f"--allow-destroy {a}: the plan destroys no such resource" for a in unused]
-                )
-            )
-        terraform.apply(str(plan_file))
-    finally:
-        plan_file.unlink(missing_ok=True)
+        plan = terraform.plan(files.plan, keep=True)
+    except TerraformError as exc:
+        refused = refused_addresses(exc.output)
+        if refused:
+            raise DeployRefused(f"the plan replaces {', '.join(refused)}, guarded by prevent_destroy; "
+                                f"`vpnctl review {environment.name}` shows which attributes force it") from exc
+        raise
+    _show_and_check(environment, outdir, plan, allow_destroy, approval)
+    if not approval.granted(environment, progress):
+        raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)
+    terraform.apply(str(files.plan), plan=plan)
     return terraform.outputs()
+
+
+def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> None:
+    """The plan's review on stdout (its summary line alone when approval is automatic); refuses what the
+    guard refuses."""
+    synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
+    review = review_plan(environment, synthesized, PlanOutcome(plan), allow_destroy=allow_destroy)
+    text = render.terminal([review]) if not approval.automatic else render.summary_line(review) + "\n"
+    print(text, end="", flush=True)
+    if review.refused_destroys or review.error:
+        raise DeployRefused("; ".join(
+            [f"the plan destroys {a}, guarded; if intended, add --allow-destroy {a}" for a in review.refused_destroys]
+            + ([review.error] if review.error else [])
+        ))
 
 
 def deploy_environments(
@@ -77,23 +138,34 @@ def deploy_environments(
     local: bool,
     allow_replace: frozenset[str] = frozenset(),
     allow_destroy: frozenset[str] = frozenset(),
+    approval: Approval | None = None,
+    progress=None,
 ) -> int:
-    synth_stacks(environments, outdir, allow_replace)
+    approval = approval or Approval(automatic=local)
+    with progress.step("", "synthesizing") if progress else ExitStack():
+        synth_stacks(environments, outdir, allow_replace)
     status = 0
     for environment in environments:
         with ExitStack() as stack:
             started = time.monotonic()
+            aws = None
             try:
-                aws = local_emulator(stack, environment, build, local)
-                outputs = deploy_environment(environment, outdir, build, aws, allow_destroy)
+                with progress.step(environment.name, "starting the local AWS emulator") if progress and local \
+                        else ExitStack():
+                    aws = local_emulator(stack, environment, build, local, progress)
+                outputs = deploy_environment(environment, outdir, build, aws, allow_destroy,
+                                             approval=approval, progress=progress)
             except DeployRefused as exc:
-                status = status or EXIT_REFUSED
-                print(f"{environment.name}: refused by the prod guard: {exc}", file=sys.stderr)
+                status = status or exc.status
+                print(f"{environment.name}: refused: {exc}", file=sys.stderr)
                 continue
             except TerraformError as exc:
                 status = EXIT_FAILED
-                print(f"{environment.name}: {exc}", file=sys.stderr)
+                print(f"{environment.name}: {exc}; the whole run is in {exc.log_file}", file=sys.stderr)
                 print(exc.output.rstrip(), file=sys.stderr)
                 continue
-            print(deploy_summary(environment, outputs, time.monotonic() - started))
+            except Interrupted as exc:
+                print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
+                raise
+            print(deploy_summary(environment, outputs, time.monotonic() - started), flush=True)
     return status

@@ -84,6 +84,9 @@ class LocalAws:
                 [sys.executable, "-m", "vpnctl.emulator", "--host", "127.0.0.1", "--port", "0",
                  "--ready-fd", str(write_end)],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_end,),
+                # Its own process group: a terminal's Ctrl-C must not take the state bucket away from a
+                # Terraform that is still saving; vpnctl stops the emulator once Terraform has stopped.
+                start_new_session=True,
             )
         os.close(write_end)
         with os.fdopen(read_end) as ready:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import ExitStack
+import time
+from contextlib import ExitStack, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
@@ -20,12 +22,35 @@ LOCAL_OVERRIDE = "local_override.tf.json"
 LOCAL_MAX_RETRIES = 2
 
 
+@dataclass(frozen=True)
+class RunFiles:
+    """One run's files under build/: its saved plan (unique to the run, so two runs never share one) and its
+    log (Terraform's words for the whole run, named in the output; one per environment and command)."""
+
+    plan: Path
+    log: Path
+
+
+def run_files(build: Path, environment: str, command: str, fresh: bool = True) -> RunFiles:
+    """`fresh`: the run starts here, so its log starts empty; else the run's log goes on (a second plan)."""
+    build = build.resolve()
+    log = build / "logs" / f"{environment}-{command}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w" if fresh else "a") as file:
+        file.write(f"vpnctl {command} {environment}: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n")
+    plan = build / "plans" / f"{environment}-{command}-{os.getpid()}-{time.monotonic_ns()}.tfplan"
+    return RunFiles(plan, log)
+
+
 def prepare(
     environment: LoadedEnvironment,
     outdir: Path,
     build: Path,
     aws: LocalAws | None,
     secret_values: dict[str, str] | None = None,
+    *,
+    progress=None,
+    log_file: Path | None = None,
 ) -> Terraform:
     """Terraform for one synthesized stack, initialized; with `aws`, seeded and pointed at it.
 
@@ -50,7 +75,10 @@ def prepare(
             for folder in pki_folders(environment.config):
                 ensure_dev_pki(pki_dir, folder)
             env["TF_VAR_pki_dir"] = str(pki_dir)
-    terraform = Terraform(workdir, cli_config, env, emulator=aws)
+    terraform = Terraform(workdir, cli_config, env, emulator=aws, progress=progress, log_file=log_file,
+                          name=environment.name)
+    if progress is not None and log_file is not None:
+        progress.say(f"Terraform's full output goes to {log_file}")
     terraform.init()
     return terraform
 
@@ -62,11 +90,15 @@ def plan_environment(
     *,
     aws: LocalAws | None = None,
     secret_values: dict[str, str] | None = None,
+    progress=None,
+    command: str = "plan",
+    fresh_log: bool = True,
 ) -> dict:
     """Init, validate and plan one synthesized stack; returns the plan as `terraform show -json`."""
-    terraform = prepare(environment, outdir, build, aws, secret_values)
+    files = run_files(build, environment.name, command, fresh_log)
+    terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log)
     terraform.validate()
-    return terraform.plan(build.resolve() / "plans" / f"{environment.name}.tfplan")
+    return terraform.plan(files.plan)
 
 
 def summary(name: str, plan: dict) -> str:
@@ -81,13 +113,16 @@ def summary(name: str, plan: dict) -> str:
     return "\n".join(lines)
 
 
-def local_emulator(stack: ExitStack, environment: LoadedEnvironment, build: Path, local: bool) -> LocalAws | None:
+def local_emulator(
+    stack: ExitStack, environment: LoadedEnvironment, build: Path, local: bool, progress=None
+) -> LocalAws | None:
     """With `local`, an emulator for the environment's account that `stack` stops; else None (AWS)."""
     if not local:
         return None
     log = build.resolve() / f"emulator-{environment.name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    return stack.enter_context(LocalAws(environment.config.account_id, log_file=log))
+    say = progress.say if progress else print
+    return stack.enter_context(LocalAws(environment.config.account_id, log_file=log, progress=say))
 
 
 def plan_environments(
@@ -97,16 +132,19 @@ def plan_environments(
     *,
     local: bool,
     allow_replace: frozenset[str] = frozenset(),
+    progress=None,
 ) -> int:
-    synth_stacks(environments, outdir, allow_replace)
+    with progress.step("", "synthesizing") if progress else nullcontext():
+        synth_stacks(environments, outdir, allow_replace)
     failed = 0
     for environment in environments:
         with ExitStack() as stack:
             try:
-                plan = plan_environment(environment, outdir, build, aws=local_emulator(stack, environment, build, local))
+                aws = local_emulator(stack, environment, build, local, progress)
+                plan = plan_environment(environment, outdir, build, aws=aws, progress=progress)
             except TerraformError as exc:
                 failed += 1
-                print(f"{environment.name}: {exc}", file=sys.stderr)
+                print(f"{environment.name}: {exc}; the whole run is in {exc.log_file}", file=sys.stderr)
                 print(exc.output.rstrip(), file=sys.stderr)
                 continue
         print(summary(environment.name, plan))

@@ -13,7 +13,7 @@ import json
 import re
 import subprocess
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,10 +56,12 @@ def plan_for_review(
     aws=None,
     allow_replace: frozenset[str] = frozenset(),
     secret_values: dict[str, str] | None = None,
+    progress=None,
 ) -> PlanOutcome:
     """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded."""
     try:
-        return PlanOutcome(plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values))
+        return PlanOutcome(plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values,
+                                            progress=progress, command="review"))
     except TerraformError as exc:
         outcome = PlanOutcome(refused=refused_addresses(exc.output))
         if not outcome.refused:
@@ -67,8 +69,10 @@ def plan_for_review(
             return outcome
     outcome.replanned_from = build.resolve() / "review-unguarded"
     try:
-        _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
-        outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values)
+        with progress.step(environment.name, "synthesizing with the guard lifted") if progress else nullcontext():
+            _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
+        outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values,
+                                        progress=progress, command="review", fresh_log=False)
     except (TerraformError, subprocess.CalledProcessError) as again:
         outcome.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
         outcome.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
@@ -106,15 +110,17 @@ def review_environment(
     allow_destroy: frozenset[str] = frozenset(),
     secret_values: dict[str, str] | None = None,
     policy: bool = True,
+    progress=None,
 ) -> EnvironmentReview:
     """Reviews one environment already synthesized to `outdir` (with `allow_replace`)."""
     synthesized = stack_dir(outdir, environment.name) / "cdk.tf.json"
     outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
-                              secret_values=secret_values)
+                              secret_values=secret_values, progress=progress)
     review = review_plan(environment, json.loads(synthesized.read_text()), outcome, allow_destroy=allow_destroy)
     if policy and outcome.plan is not None:
         try:
-            review.policy = scan([synthesized], environment.config.tier)[synthesized]
+            with progress.step(environment.name, "running the checkov policy pack") if progress else nullcontext():
+                review.policy = scan([synthesized], environment.config.tier)[synthesized]
         except PolicyError as exc:
             review.policy_error = str(exc)
     return review
@@ -130,15 +136,17 @@ def review_environments(
     allow_destroy: frozenset[str] = frozenset(),
     markdown_file: Path | None = None,
     policy: bool = True,
+    progress=None,
 ) -> int:
-    synth_stacks(environments, outdir, allow_replace)
+    with progress.step("", "synthesizing") if progress else nullcontext():
+        synth_stacks(environments, outdir, allow_replace)
     reviews = []
     for environment in environments:
         with ExitStack() as stack:
-            aws = local_emulator(stack, environment, build, local)
+            aws = local_emulator(stack, environment, build, local, progress)
             reviews.append(review_environment(
                 environment, outdir, build, aws=aws, allow_replace=allow_replace, allow_destroy=allow_destroy,
-                policy=policy,
+                policy=policy, progress=progress,
             ))
     for review in reviews:
         if review.error_output:  # the whole of Terraform's words, for the CI log; the comment has the summary

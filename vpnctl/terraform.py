@@ -12,10 +12,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from vpnctl.interrupts import FORWARDING
+from vpnctl.terraform_ui import RunState, readable
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 MIRROR_CANDIDATES = (
@@ -30,11 +34,12 @@ MIRROR_CANDIDATES = (
 class TerraformError(RuntimeError):
     """A Terraform command failed; `output` holds what it printed."""
 
-    def __init__(self, command: list[str], returncode: int, output: str):
+    def __init__(self, command: list[str], returncode: int, output: str, log_file: Path | None = None):
         super().__init__(f"terraform {' '.join(command)} failed with exit status {returncode}")
         self.command = command
         self.returncode = returncode
         self.output = output
+        self.log_file = log_file
 
 
 def find_provider_mirror() -> Path | None:
@@ -79,9 +84,12 @@ def write_cli_config(build_dir: Path, mirror: Path | None) -> Path:
 class Terraform:
     """Terraform in one stack's folder, with this project's CLI config and extra environment.
 
-    With `emulator` (a LocalAws), each run is watched: should the emulator die, Terraform
-    is stopped at once and the run raises EmulatorExited with the end of the emulator's log,
-    rather than waiting out the provider's retries and sleeps.
+    With `progress`, plan, apply and destroy run with Terraform's `-json` UI and are shown as
+    they go; with `log_file`, every command's words (never `show` or `output`, which print
+    secrets) are appended to it. With `emulator` (a LocalAws), each run is watched: should the
+    emulator die, Terraform is stopped at once and the run raises EmulatorExited with the end
+    of the emulator's log, rather than waiting out the provider's retries and sleeps.
+    Terraform always runs in a process group of its own; vpnctl.interrupts passes Ctrl-C on.
     """
 
     workdir: Path
@@ -89,6 +97,9 @@ class Terraform:
     env: dict[str, str] = field(default_factory=dict)
     binary: str = "terraform"
     emulator: Any = None
+    progress: Any = None  # a vpnctl.progress.Progress
+    log_file: Path | None = None
+    name: str = ""  # the environment, as the progress lines name it
 
     def _environment(self) -> dict[str, str]:
         return {
@@ -102,33 +113,73 @@ class Terraform:
             **self.env,
         }
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True, state: RunState | None = None,
+            secret_output: bool = False) -> subprocess.CompletedProcess:
+        """Runs one command to its end. With `state` (and a progress display), its `-json` UI is shown as it
+        goes and the output kept is Terraform's readable words. `secret_output`: stdout never logged."""
         command = [*args]
+        streaming = state is not None and self.progress is not None
+        if streaming:
+            command.insert(1, "-json")
+        self._log(f"$ terraform {' '.join(command)}")
         process = self.start(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        with self.emulator.watch(process) if self.emulator else nullcontext():
+        with self.emulator.watch(process) if self.emulator else nullcontext(), FORWARDING.running(process):
             try:
-                stdout, stderr = process.communicate()
-            except KeyboardInterrupt:
-                if self.emulator is not None:  # in its own process group, Terraform needs the Ctrl-C passed on
-                    os.killpg(process.pid, signal.SIGINT)
+                if streaming:
+                    stdout, stderr = self._stream(process, state)
+                else:
+                    quick = args[0] in ("show", "output", "state", "validate")  # a heartbeat only, should one be slow
+                    with self.progress.step(self.name, f"running terraform {args[0]}", announce=not quick) \
+                            if self.progress else nullcontext():
+                        stdout, stderr = process.communicate()
+                    self._log(stderr if secret_output else stdout + stderr)
+            except KeyboardInterrupt:  # no handlers installed (a library caller): pass it on, then stop
+                os.killpg(process.pid, signal.SIGINT)
                 process.wait()
                 raise
         result = subprocess.CompletedProcess([self.binary, *command], process.returncode, stdout, stderr)
+        interrupted = FORWARDING.interruption(stdout + stderr)
+        if interrupted is not None:
+            raise interrupted
         if result.returncode != 0 and self.emulator is not None:
             try:
                 self.emulator.check()
             except RuntimeError as exited:
                 raise exited from TerraformError(command, result.returncode, stdout + stderr)
         if check and result.returncode != 0:
-            raise TerraformError(command, result.returncode, result.stdout + result.stderr)
+            raise TerraformError(command, result.returncode, result.stdout + result.stderr, self.log_file)
         return result
 
+    def _stream(self, process: subprocess.Popen, state: RunState) -> tuple[str, str]:
+        """Feeds each UI line to the progress display as it comes; returns (Terraform's words, stderr)."""
+        errors: list[str] = []
+        reader = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)
+        reader.start()
+        words: list[str] = []
+        with self.progress.terraform(self.name, state) as feed:
+            for line in process.stdout:
+                message = feed.line(line)
+                text = readable(message) if message is not None else line.rstrip("\n")
+                words.append(text)
+                self._log(text)
+        process.wait()
+        reader.join()
+        self._log("".join(errors))
+        return "\n".join(words) + "\n", "".join(errors)
+
+    def _log(self, text: str) -> None:
+        if self.log_file is None or not text:
+            return
+        with open(self.log_file, "a") as log:
+            log.write(text if text.endswith("\n") else text + "\n")
+
     def start(self, *args: str, **popen) -> subprocess.Popen:
-        """Terraform started with this folder and environment; with an emulator, in a process group of its
-        own, so that the emulator's watcher can stop it and the provider plugins it started."""
+        """Terraform started with this folder and environment, in a process group of its own: a terminal's
+        Ctrl-C reaches vpnctl, which passes it on (vpnctl.interrupts), and the emulator's watcher can stop
+        Terraform with the provider plugins it started."""
         return subprocess.Popen(
             [self.binary, *args], cwd=self.workdir, env=self._environment(), text=True,
-            start_new_session=self.emulator is not None, **popen,
+            start_new_session=True, **popen,
         )
 
     def init(self, backend: bool = True) -> None:
@@ -155,22 +206,27 @@ class Terraform:
         """
         plan_file.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", f"-out={plan_file}", *extra)
-            return json.loads(self.run("show", "-json", str(plan_file)).stdout)
+            self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", f"-out={plan_file}", *extra,
+                     state=RunState("plan"))
+            return json.loads(self.run("show", "-json", str(plan_file), secret_output=True).stdout)
         finally:
             if not keep:
                 plan_file.unlink(missing_ok=True)
 
-
-    def apply(self, *extra: str) -> None:
-        self.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra)
+    def apply(self, *extra: str, plan: dict | None = None) -> None:
+        """Applies (a saved plan file among `extra`, whose `show -json` is `plan`: the running count's total)."""
+        state = RunState("apply")
+        if plan is not None:
+            state.expect(plan)
+        self.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra, state=state)
 
     def destroy(self, *extra: str) -> None:
-        self.run("destroy", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra)
+        self.run("destroy", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra,
+                 state=RunState("destroy"))
 
     def outputs(self) -> dict:
         """Output values by name; sensitive ones are left out, so nothing secret is returned."""
-        raw = json.loads(self.run("output", "-json").stdout)
+        raw = json.loads(self.run("output", "-json", secret_output=True).stdout)
         return {name: item["value"] for name, item in raw.items() if not item.get("sensitive")}
 
 

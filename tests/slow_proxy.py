@@ -1,0 +1,78 @@
+"""An HTTP proxy in front of the local AWS that holds each PUT (an S3 object write: the state, its lock)
+for a while: a slow state backend, as a far-away or throttled bucket is, for the interrupt tests."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "trailer", "upgrade"}
+
+
+def _handler(target: str, put_delay: float, puts: list[float]):
+    host, port = urlsplit(target).hostname, urlsplit(target).port
+
+    class Forward(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                chunks = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0], 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def _forward(self) -> None:
+            body = self._body()
+            if self.command == "PUT":
+                puts.append(time.monotonic())
+                time.sleep(put_delay)  # the slow backend this proxy stands for
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            headers["Content-Length"] = str(len(body))
+            upstream = http.client.HTTPConnection(host, port, timeout=300)
+            try:
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                response = upstream.getresponse()
+                payload = response.read()
+            finally:
+                upstream.close()
+            self.send_response(response.status, response.reason)
+            for key, value in response.getheaders():
+                if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Forward
+
+
+@contextmanager
+def slow_puts(target: str, put_delay: float = 2.0) -> Iterator[tuple[str, list[float]]]:
+    """A proxy to `target` (http://host:port) on a free port; yields its URL and the times of the PUTs it held."""
+    puts: list[float] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(target, put_delay, puts))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="slow-put-proxy", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", puts
+    finally:
+        server.shutdown()
+        server.server_close()
