@@ -22,6 +22,7 @@ from pathlib import Path
 from tests.lifecycle import Run, environment
 from tests.scenarios import variant
 from tests.slow_proxy import slow_puts
+from tests.waiting import HANG_GUARD
 
 VPNCTL = str(Path(sys.executable).parent / "vpnctl")
 NO_ENDPOINT = 'client_vpn "'
@@ -43,6 +44,7 @@ def streamed(run: Run, command: list[str], *, env: dict | None = None, until: st
     """Runs `command` with stdout and stderr on pipes, each line kept with the time it arrived; once a
     line holds `until`, calls `then(process)` (to interrupt it). Returns status, lines, output, errors."""
     started = time.monotonic()
+    fired_at: list[float] = []
     process = subprocess.Popen(command, cwd=cwd, env=env or environment(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     run.runner.track_process(process)
@@ -54,6 +56,7 @@ def streamed(run: Run, command: list[str], *, env: dict | None = None, until: st
             lines.append((time.monotonic() - started, name, line.rstrip("\n")))
             if until and until in line and not fired.is_set():
                 fired.set()
+                fired_at.append(time.monotonic() - started)
                 then(process)
 
     readers = [threading.Thread(target=read, args=(process.stdout, "out")),
@@ -61,9 +64,11 @@ def streamed(run: Run, command: list[str], *, env: dict | None = None, until: st
     for reader in readers:
         reader.start()
     status = process.wait()
+    exited = time.monotonic() - started
     for reader in readers:
         reader.join()
-    return {"status": status, "lines": lines, "seconds": time.monotonic() - started, "fired": fired.is_set(),
+    return {"status": status, "lines": lines, "seconds": exited, "fired": fired.is_set(),
+            "fired_at": fired_at[0] if fired_at else None,
             "output": "\n".join(text for _, name, text in lines if name == "out"),
             "errors": "\n".join(text for _, name, text in lines if name == "err")}
 
@@ -93,9 +98,13 @@ def interrupted(run: Run) -> dict:
         seed_environment(aws, env.config, run.base / "pki")
         command = vpnctl_args(run, folder, "interrupted", "deploy", "dev", "--auto-approve")
         with slow_puts(aws.endpoint, put_delay=2.0) as (proxy, puts), run.step("deploy, Ctrl-C, slow bucket"):
+            started = time.monotonic()
             record["first"] = streamed(run, command, env=against(aws, proxy), until="creating aws_vpn_connection.",
                                        then=lambda process: process.send_signal(signal.SIGINT))
-            record["held_puts"] = len(puts)
+            # PUTs (state and lock writes) the proxy held after the Ctrl-C: the save Terraform made on its way out
+            record["puts_after_interrupt"] = [t - started for t in puts
+                                              if record["first"]["fired_at"] is not None
+                                              and t - started > record["first"]["fired_at"]]
         s3 = aws.client("s3", env.config.region)
         record["objects_after_interrupt"] = sorted(
             o["Key"] for o in s3.list_objects_v2(Bucket=env.config.state.bucket).get("Contents", []))
@@ -144,7 +153,8 @@ def on_terminal(run: Run, command: list[str], env: dict, answer: str) -> dict:
     run.runner.track_process(process)
     os.close(child)
     screen, answered = b"", False
-    while True:
+    started = time.monotonic()
+    while time.monotonic() - started < HANG_GUARD:  # a frozen display must fail the test, not hang the suite
         ready, _, _ = select.select([main], [], [], 1.0)
         if ready:
             try:
@@ -159,6 +169,8 @@ def on_terminal(run: Run, command: list[str], env: dict, answer: str) -> dict:
                 answered = True
         elif process.poll() is not None:
             break
+    else:
+        process.kill()
     os.close(main)
     return {"status": process.wait(), "screen": screen.decode(errors="replace"), "answered": answered}
 

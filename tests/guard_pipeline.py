@@ -40,7 +40,7 @@ def reviewed(review) -> dict:
 def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
     """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace; then review
     and deploy a removed site (both refused, nothing changes)."""
-    from vpnctl.deploying import DeployRefused, deploy_environment
+    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
     from vpnctl.reviewing import review_environment
 
     record: dict = {}
@@ -64,7 +64,7 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
         before = aws.resources(env.config.region)
         with run.step("deploy a removed site"):
             try:
-                deploy_environment(*variants["removed"], build, aws)
+                deploy_environment(*variants["removed"], build, aws, approval=AUTOMATIC)
                 record["removed_deploy"] = "applied"
             except DeployRefused as exc:
                 record["removed_deploy"] = str(exc)

@@ -265,7 +265,7 @@ def test_every_problem_is_reported_in_one_run(tmp_path):
         f"""{F}: site "office" tunnel[2].inside_cidr: 169.254.5.0/30 is reserved by AWS""",
         f"""{F}: regoin: unknown key (did you mean "region"?)""",
         """environments/prod.hcl: site "office" ip_address: 'nope' is not an IPv4 address""",
-        ("""environments/prod.hcl: tier: an environment named prod* must set tier = "production" (prevent_destroy, """
+        ("""environments/prod.hcl: tier: an environment whose name says prod must set tier = "production" (prevent_destroy, """
          """the strict policy, two availability zones per endpoint); got "development" by default"""),
     ]
 

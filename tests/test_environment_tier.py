@@ -1,6 +1,6 @@
 """The environment's tier: production's safeguards (prevent_destroy, the strict policy, two availability
 zones per Client VPN endpoint) follow `tier = "production"`, never the file's name, and a file named
-prod* can't lose them by a rename."""
+whose name says prod can't lose them by a rename."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ PROD = (ENVIRONMENTS / "prod.hcl").read_text()
 PRODUCTION_TIER = 'tier            = "production"\n'
 PROD_SUBNETS = 'subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]'
 NAMED_PROD_RULE = (
-    'tier: an environment named prod* must set tier = "production" (prevent_destroy, the strict policy, '
+    'tier: an environment whose name says prod must set tier = "production" (prevent_destroy, the strict policy, '
     "two availability zones per endpoint); got"
 )
 GUARDED_TYPES = ("aws_vpn_connection", "aws_customer_gateway", "aws_ec2_client_vpn_endpoint")
@@ -57,10 +57,17 @@ def test_a_prod_named_copy_without_the_tier_is_refused_by_validate(tmp_path):
     assert_refused(validate(tmp_path), [f'{source}: {NAMED_PROD_RULE} "development" by default'])
 
 
-@pytest.mark.parametrize("name, tier", [("production", "staging"), ("prod", "development")])
-def test_a_file_named_prod_star_with_another_tier_is_refused(tmp_path, name, tier):
+@pytest.mark.parametrize("name, tier", [("production", "staging"), ("prod", "development"), ("eu-prod", "staging")])
+def test_a_file_whose_name_says_prod_with_another_tier_is_refused(tmp_path, name, tier):
     source = write(tmp_path, name, PROD.replace(PRODUCTION_TIER, f'tier = "{tier}"\n'))
     assert_refused(validate(tmp_path), [f'{source}: {NAMED_PROD_RULE} "{tier}"'])
+
+
+def test_a_name_that_merely_starts_with_prod_is_not_taken_for_production(tmp_path):
+    write(tmp_path, "product-demo", PROD.replace(PRODUCTION_TIER, 'tier = "development"\n').replace(
+        PROD_SUBNETS, 'subnet_ids                     = ["subnet-0c10000000000000a"]'))
+    result = validate(tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_prod_named_copy_with_the_production_tier_is_guarded_and_gets_the_strict_policy(tmp_path):

@@ -4,6 +4,7 @@ countdowns, the heartbeat of plain output, the checkout lock, and the question b
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -109,8 +110,8 @@ def test_a_deploy_to_aws_without_a_terminal_or_auto_approve_exits_2_before_terra
     assert not calls.exists() and not (tmp_path / "out").exists()
 
 
-def test_a_run_of_an_environment_another_run_holds_is_refused_before_it_writes_anything(tmp_path):
-    with holding(tmp_path / "build", ["dev"], "deploy"):
+def test_a_run_of_an_environment_whose_stack_another_run_holds_is_refused_before_it_writes_anything(tmp_path):
+    with holding(tmp_path / "out", ["dev"], "deploy"):
         result = subprocess.run(
             [sys.executable, "-m", "vpnctl", "plan", "dev", "--local", "--build", str(tmp_path / "build"), "--out",
              str(tmp_path / "out")],
@@ -118,4 +119,49 @@ def test_a_run_of_an_environment_another_run_holds_is_refused_before_it_writes_a
         )
     assert result.returncode == 1, result.stderr
     assert f"dev: vpnctl deploy (pid {os.getpid()}" in result.stderr and "holds this environment" in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out" / "stacks").exists()
+
+
+def test_the_terminal_display_keeps_drawing_while_lines_are_printed_from_another_thread():
+    """The display's refresh (rich's lock, then ours) and a printed line (ours, then rich's) must not deadlock."""
+    import threading
+
+    stream = io.StringIO()
+    done = threading.Event()
+    with Progress(stream=stream, live=True) as progress, progress.terraform("dev", RunState("apply")) as feed:
+        def refresh() -> None:  # what rich's own refresh thread does, a thousand times a second
+            while not done.is_set():
+                progress._display.refresh()
+                done.wait(0.001)
+
+        def lines() -> None:
+            for n in range(300):
+                for kind in ("apply_start", "apply_complete"):
+                    feed.line(json.dumps({"type": kind, "hook": {"resource": {"addr": f"aws_x.a{n}", "resource_type":
+                                                                           "aws_x"}, "action": "create",
+                                                              "elapsed_seconds": 1}}))
+                progress.say(f"line {n}")
+
+        refresher, printer = threading.Thread(target=refresh, daemon=True), threading.Thread(target=lines, daemon=True)
+        refresher.start()
+        printer.start()
+        printer.join(timeout=120)  # a hang guard: the work takes well under a second
+        done.set()
+        assert not printer.is_alive(), "printing a line while the display redraws deadlocked"
+    assert "line 299" in stream.getvalue()
+
+
+def test_results_printed_during_the_display_stay_on_stdout_when_it_is_a_file(monkeypatch):
+    results, display = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", results)
+    with Progress(stream=display, live=True):
+        print("dev: deployed in 12 s")
+    assert results.getvalue() == "dev: deployed in 12 s\n"
+    assert "deployed" not in display.getvalue()
+
+
+def test_output_values_never_reach_the_log():
+    from vpnctl.terraform_ui import readable
+
+    message = {"type": "outputs", "@message": "Outputs: 1", "outputs": {"key": {"sensitive": False, "value": "x"}}}
+    assert readable(message) == "(output values not logged)"

@@ -1,9 +1,10 @@
-"""One Terraform run per environment per checkout.
+"""One run per environment per output folder (a checkout's `cdktf.out`).
 
-Two runs of one environment in one checkout share its synthesized folder, its `.terraform`
-folder and its log, and a plan saved by one would be applied by the other. The second run is
-refused at once, before it writes anything, with who holds the environment. The lock is an OS
-file lock (flock), so it is released when the holder exits, however it exits.
+Two runs of one environment with one output folder share its synthesized `cdk.tf.json` and its
+`.terraform` folder: a synth would rewrite the stack under a running apply, and two inits would
+race. So every command that writes an environment's stack (synth, policy, plan, review, deploy)
+holds it, and a second one is refused at once, before it writes anything, with who holds it. The
+lock is an OS file lock (flock), released when the holder exits, however it exits.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+LOCKS = ".vpnctl-locks"
+
 
 class CheckoutBusy(RuntimeError):
     """Another vpnctl run holds one of the environments in this checkout."""
 
 
 @contextmanager
-def holding(build: Path, environments: list[str], command: str) -> Iterator[None]:
-    """Holds `environments` for this process until the block ends; raises CheckoutBusy if one is held."""
-    folder = build.resolve() / "locks"
+def holding(outdir: Path, environments: list[str], command: str) -> Iterator[None]:
+    """Holds `environments` of output folder `outdir` until the block ends; raises CheckoutBusy if one is held."""
+    folder = outdir.resolve() / LOCKS
     folder.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         for name in sorted(set(environments)):
@@ -40,8 +43,8 @@ def _hold(path: Path, name: str, command: str) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(handle, 512, 0).decode(errors="replace").strip() or "another process"
             raise CheckoutBusy(
-                f"{name}: {holder} holds this environment in this checkout ({path}); wait for it to finish "
-                "or stop it: two runs would share its Terraform folder and plan files"
+                f"{name}: {holder} holds this environment's stack ({path}); wait for it to finish or stop it: "
+                "two runs would share its synthesized JSON and Terraform folder"
             ) from None
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"vpnctl {command} (pid {os.getpid()}, since {time.strftime('%H:%M:%S')})".encode(), 0)

@@ -192,6 +192,7 @@ def _validate(args, environments: list[LoadedEnvironment]) -> int:
 
 
 def _synth(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.checkout_lock import holding
     from vpnctl.synth import synth_stacks
 
     outdir = _outdir(args)
@@ -200,7 +201,8 @@ def _synth(args, environments: list[LoadedEnvironment]) -> int:
         synth_stacks(environments, outdir, _allowed(args))
         return 0
 
-    status = _guarded(write)
+    with holding(outdir, [env.name for env in environments], "synth"):
+        status = _guarded(write)
     if status:
         return status
     for env in environments:
@@ -215,7 +217,7 @@ def _watched(args, environments: list[LoadedEnvironment], work) -> int:
     from vpnctl.interrupts import forwarded
     from vpnctl.progress import Progress
 
-    with holding(args.build, [env.name for env in environments], args.command), Progress() as progress, \
+    with holding(_outdir(args), [env.name for env in environments], args.command), Progress() as progress, \
             forwarded(lambda text: progress.say(text, "warning")):
         return _guarded(lambda: work(progress))
 
@@ -253,9 +255,11 @@ def _review(args, environments: list[LoadedEnvironment]) -> int:
 
 
 def _policy(args, environments: list[LoadedEnvironment]) -> int:
+    from vpnctl.checkout_lock import holding
     from vpnctl.policy.command import check_environments
 
-    return check_environments(environments, _outdir(args))
+    with holding(_outdir(args), [env.name for env in environments], "policy"):
+        return check_environments(environments, _outdir(args))
 
 
 def _pki(args, environments: list[LoadedEnvironment]) -> int:

@@ -67,7 +67,7 @@ class Approval:
                 return False
 
 
-AUTOMATIC = Approval(automatic=True)
+AUTOMATIC = Approval(automatic=True)  # --local, --auto-approve, and callers that reviewed the plan themselves
 
 
 def deploy_environment(
@@ -77,27 +77,27 @@ def deploy_environment(
     aws=None,
     allow_destroy: frozenset[str] = frozenset(),
     *,
-    approval: Approval | None = None,
+    approval: Approval,
     progress=None,
 ) -> dict:
     """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
 
     Applying the saved plan, not a fresh one, means what was checked and approved is what runs.
     """
-    approval = approval or AUTOMATIC
     files = run_files(build, environment.name, "deploy")
     terraform = None
+    applying: list[bool] = []  # set once the apply starts: the report of an interruption depends on it
     try:
         terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log)
-        return _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress)
+        return _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress, applying)
     except Interrupted as exc:
-        exc.report = interruption_report(environment, outdir, terraform, aws, exc)
+        exc.report = interruption_report(environment, outdir, terraform, aws, exc, applied=bool(applying))
         raise
     finally:
         files.plan.unlink(missing_ok=True)
 
 
-def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress) -> dict:
+def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress, applying) -> dict:
     pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
     for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
         print(f"{environment.name}: warning: {warning}", file=sys.stderr)
@@ -109,16 +109,18 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
             raise DeployRefused(f"the plan replaces {', '.join(refused)}, guarded by prevent_destroy; "
                                 f"`vpnctl review {environment.name}` shows which attributes force it") from exc
         raise
-    _show_and_check(environment, outdir, plan, allow_destroy, approval)
+    if not _show_and_check(environment, outdir, plan, allow_destroy, approval):
+        return terraform.outputs()  # nothing to apply, nothing to ask
     if not approval.granted(environment, progress):
         raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)
+    applying.append(True)
     terraform.apply(str(files.plan), plan=plan)
     return terraform.outputs()
 
 
-def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> None:
+def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> bool:
     """The plan's review on stdout (its summary line alone when approval is automatic); refuses what the
-    guard refuses."""
+    guard refuses. Whether the plan changes anything."""
     synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
     review = review_plan(environment, synthesized, PlanOutcome(plan), allow_destroy=allow_destroy)
     text = render.terminal([review]) if not approval.automatic else render.summary_line(review) + "\n"
@@ -128,6 +130,7 @@ def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozen
             [f"the plan destroys {a}, guarded; if intended, add --allow-destroy {a}" for a in review.refused_destroys]
             + ([review.error] if review.error else [])
         ))
+    return bool(review.changes)
 
 
 def deploy_environments(
@@ -161,7 +164,8 @@ def deploy_environments(
                 continue
             except TerraformError as exc:
                 status = EXIT_FAILED
-                print(f"{environment.name}: {exc}; the whole run is in {exc.log_file}", file=sys.stderr)
+                print(f"{environment.name}: {exc}" + (f"; the whole run is in {exc.log_file}" if exc.log_file else ""),
+                      file=sys.stderr)
                 print(exc.output.rstrip(), file=sys.stderr)
                 continue
             except Interrupted as exc:

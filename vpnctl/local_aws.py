@@ -89,8 +89,12 @@ class LocalAws:
                 start_new_session=True,
             )
         os.close(write_end)
-        with os.fdopen(read_end) as ready:
-            line = self._read_ready_line(ready)
+        try:
+            with os.fdopen(read_end) as ready:
+                line = self._read_ready_line(ready)
+        except BaseException:  # Ctrl-C or SIGTERM while it starts: in a session of its own, it would live on
+            self.stop()
+            raise
         if not line.startswith("ready "):
             self._process.wait()
             raise EmulatorExited(self.exit_report("before it was ready"))
@@ -204,8 +208,9 @@ class LocalAws:
             "AWS_MAX_ATTEMPTS": "2",
         }
 
-    def client(self, service: str, region: str):
-        """A boto3 client for this server; each request first checks the emulator is alive."""
+    def client(self, service: str, region: str, config=None):
+        """A boto3 client for this server; each request first checks the emulator is alive. `config`: a
+        botocore Config (timeouts, retries)."""
         import boto3
 
         # A session of its own: boto3's default session is not safe to share between threads.
@@ -215,6 +220,7 @@ class LocalAws:
             endpoint_url=self.endpoint,
             aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            config=config,
         )
         client.meta.events.register("before-send", lambda **_: self.check())
         return client

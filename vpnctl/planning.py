@@ -144,7 +144,8 @@ def plan_environments(
                 plan = plan_environment(environment, outdir, build, aws=aws, progress=progress)
             except TerraformError as exc:
                 failed += 1
-                print(f"{environment.name}: {exc}; the whole run is in {exc.log_file}", file=sys.stderr)
+                print(f"{environment.name}: {exc}" + (f"; the whole run is in {exc.log_file}" if exc.log_file else ""),
+                      file=sys.stderr)
                 print(exc.output.rstrip(), file=sys.stderr)
                 continue
         print(summary(environment.name, plan))

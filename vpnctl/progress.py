@@ -50,8 +50,9 @@ class Progress:
 
     def __enter__(self) -> Self:
         if self.live:
+            # Results printed on the same terminal go above the display; to a file or pipe, they stay there.
             self._display = Live(get_renderable=self._render, console=self.console, refresh_per_second=4,
-                                 transient=True, redirect_stdout=True, redirect_stderr=False)
+                                 transient=True, redirect_stdout=sys.stdout.isatty(), redirect_stderr=False)
             self._display.start()
         else:
             self._ticker = threading.Thread(target=self._tick, name="progress-heartbeat", daemon=True)
@@ -68,13 +69,15 @@ class Progress:
     # ---- what the command tells it ----------------------------------------------------
 
     def say(self, text: str, kind: str = "note") -> None:
-        """A line of its own, above the live display or in the plain stream."""
+        """A line of its own, above the live display or in the plain stream.
+
+        Printed outside this object's lock: the display's refresh thread holds rich's lock while it asks
+        for the state under ours, so holding ours while waiting for rich's would deadlock."""
         with self._lock:
             self._last_line = time.monotonic()
             clock = _clock(self._last_line - self._started)
             label = f"{self._label}: " if self._label else ""
-            line = Text(f"{clock} {MARKS.get(kind, ' ')} {label}{text}", style=STYLES.get(kind, ""))
-            self.console.print(line)
+        self.console.print(Text(f"{clock} {MARKS.get(kind, ' ')} {label}{text}", style=STYLES.get(kind, "")))
 
     @contextmanager
     def step(self, label: str, what: str, announce: bool = True) -> Iterator[None]:
@@ -143,26 +146,29 @@ class Progress:
                 self.say(self.status(), "note")
 
     def _render(self) -> Group:
+        """The display: a header line, then per resource in flight its action, address and time, and for a
+        wait we know the length of, a bar and what is left. The state is copied under the lock, drawn
+        without it."""
         with self._lock:
             now = time.monotonic()
-            rows = Table.grid(padding=(0, 1))
-            if self._run is not None:
-                for item in sorted(self._run.in_flight.values(), key=lambda i: i.started):
-                    wait = item.known_wait(now)
-                    bar = Text("")
-                    if wait is not None:
-                        total = item.elapsed(now) + wait[0]
-                        bar = Group(ProgressBar(total=total, completed=item.elapsed(now), width=24),
-                                    Text(f"{_clock(wait[0])} left of {wait[1]}", style="dim"))
-                    rows.add_row(Text(f"  {item.action:7}"), Text(item.address), Text(_clock(item.elapsed(now))), bar)
             label = f"{self._label}: " if self._label else ""
-            in_flight = f" · {len(self._run.in_flight)} in flight" if self._run is not None else ""
-            if self._run is None or (self._run.operation == "plan" and not self._run.in_flight):
+            run = self._run
+            items = sorted(run.in_flight.values(), key=lambda i: i.started) if run is not None else []
+            if run is None or (run.operation == "plan" and not items):
                 head = self.status()
             else:
-                head = f"{self._run.operation} {self._run.count()}{in_flight}"
-            header = Text(f"{_clock(now - self._started)}   {label}{head}", style="bold cyan")
-            return Group(header, rows)
+                head = f"{run.operation} {run.count()} · {len(items)} in flight"
+        lines: list = [Text(f"{_clock(now - self._started)}   {label}{head}", style="bold cyan")]
+        for item in items:
+            lines.append(Text(f"   {item.action:7} {item.address}  {_clock(item.elapsed(now)).strip()}"))
+            wait = item.known_wait(now)
+            if wait is not None:
+                total = item.elapsed(now) + wait[0]
+                bar = Table.grid(padding=(0, 1))
+                bar.add_row(Text("          "), ProgressBar(total=total, completed=item.elapsed(now), width=30),
+                            Text(f"{_clock(wait[0]).strip()} left of {wait[1]}", style="dim"))
+                lines.append(bar)
+        return Group(*lines)
 
 
 class TerraformFeed:

@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 import signal
 
+from botocore.config import Config
+
 from vpnctl.interrupts import Interrupted
 from vpnctl.synth import stack_dir
 
 LOCK_SUFFIX = ".tflock"
+# One try, a few seconds: after SIGTERM the whole run has 10 s, and a report must not hang on a bucket.
+QUICK = Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 1})
 
 
 def s3_backend(synthesized: dict) -> dict | None:
@@ -39,7 +43,7 @@ def lock_words(environment, outdir, aws) -> str:
     if backend is None:
         return "the stack keeps no remote state, so there is no lock"
     try:
-        s3 = aws.client("s3", backend["region"]) if aws is not None else _aws_s3(backend["region"])
+        s3 = aws.client("s3", backend["region"], config=QUICK) if aws is not None else _aws_s3(backend["region"])
         holder = lock_holder(backend, s3)
     except Exception as exc:  # noqa: BLE001 -- credentials, network: say so rather than guess
         return f"the state lock could not be checked ({exc.__class__.__name__}: {exc})"
@@ -51,27 +55,32 @@ def lock_words(environment, outdir, aws) -> str:
             f"{environment.name}, release it with `terraform -chdir={folder} force-unlock {holder.get('ID')}`")
 
 
-def interruption_report(environment, outdir, terraform, aws, exc: Interrupted) -> str:
-    """What an operator needs after Ctrl-C or SIGTERM: did Terraform stop cleanly, what is in the state,
-    is the lock held, and what to run next."""
+def interruption_report(environment, outdir, terraform, aws, exc: Interrupted, applied: bool) -> str:
+    """What an operator needs after Ctrl-C or SIGTERM: was anything applied, did Terraform stop cleanly,
+    what is in the state, is the lock held, and what to run next. `applied`: the apply had started."""
+    name = signal.Signals(exc.signum).name
+    if not applied:
+        parts = [f"{environment.name}: interrupted ({name}) before anything was applied"]
+        if terraform is not None and exc.during is not None:  # a plan was stopped: it holds the lock meanwhile
+            parts.append(lock_words(environment, outdir, aws))
+        return "; ".join(parts)
     if exc.forced:
         how = "Terraform was stopped at once: what it had in flight may be missing from the state"
     else:
         how = "Terraform stopped by itself and saved its state"
-    parts = [f"{environment.name}: interrupted ({signal.Signals(exc.signum).name}); {how}"]
-    if exc.signum == signal.SIGINT and terraform is not None:  # SIGTERM wants us gone, not reports
+    parts = [f"{environment.name}: interrupted ({name}) during the apply; {how}"]
+    if exc.signum == signal.SIGINT:  # SIGTERM wants us gone, not reports
         try:
             addresses = terraform.run("state", "list", check=False).stdout.split()
             parts.append(f"the state holds {len(addresses)} resources")
         except Exception as error:  # noqa: BLE001 -- the report must not hide the interruption
             parts.append(f"the state could not be read ({error})")
     parts.append(lock_words(environment, outdir, aws))
-    parts.append(f"run `vpnctl deploy {environment.name}` again to finish; Terraform's words are in "
-                 f"{terraform.log_file if terraform is not None else 'the run log'}")
+    parts.append(f"run `vpnctl deploy {environment.name}` again to finish; Terraform's words are in {terraform.log_file}")
     return "; ".join(parts)
 
 
 def _aws_s3(region: str):
     import boto3
 
-    return boto3.session.Session().client("s3", region_name=region)
+    return boto3.session.Session().client("s3", region_name=region, config=QUICK)

@@ -7,6 +7,7 @@ machine), and the registry for everything else.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -116,39 +117,42 @@ class Terraform:
     def run(self, *args: str, check: bool = True, state: RunState | None = None,
             secret_output: bool = False) -> subprocess.CompletedProcess:
         """Runs one command to its end. With `state` (and a progress display), its `-json` UI is shown as it
-        goes and the output kept is Terraform's readable words. `secret_output`: stdout never logged."""
+        goes and the output kept is Terraform's readable words. `secret_output`: stdout (plan JSON, output
+        values) is never logged nor carried by an exception."""
         command = [*args]
         streaming = state is not None and self.progress is not None
         if streaming:
             command.insert(1, "-json")
         self._log(f"$ terraform {' '.join(command)}")
-        process = self.start(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with FORWARDING.starting():
+            process = self.start(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with self.emulator.watch(process) if self.emulator else nullcontext(), FORWARDING.running(process):
             try:
-                if streaming:
-                    stdout, stderr = self._stream(process, state)
-                else:
-                    quick = args[0] in ("show", "output", "state", "validate")  # a heartbeat only, should one be slow
-                    with self.progress.step(self.name, f"running terraform {args[0]}", announce=not quick) \
-                            if self.progress else nullcontext():
-                        stdout, stderr = process.communicate()
-                    self._log(stderr if secret_output else stdout + stderr)
-            except KeyboardInterrupt:  # no handlers installed (a library caller): pass it on, then stop
-                os.killpg(process.pid, signal.SIGINT)
-                process.wait()
+                stdout, stderr = self._stream(process, state) if streaming else self._collect(process, args[0])
+            except BaseException:  # Ctrl-C without handlers, a broken pipe: Terraform must still stop cleanly
+                _stop(process)
                 raise
+        kept = stderr if secret_output else stdout + stderr
+        self._log(kept if not streaming else "")
         result = subprocess.CompletedProcess([self.binary, *command], process.returncode, stdout, stderr)
-        interrupted = FORWARDING.interruption(stdout + stderr)
+        interrupted = FORWARDING.interruption(kept, during=args[0])
         if interrupted is not None:
             raise interrupted
         if result.returncode != 0 and self.emulator is not None:
             try:
                 self.emulator.check()
             except RuntimeError as exited:
-                raise exited from TerraformError(command, result.returncode, stdout + stderr)
+                raise exited from TerraformError(command, result.returncode, kept, self.log_file)
         if check and result.returncode != 0:
-            raise TerraformError(command, result.returncode, result.stdout + result.stderr, self.log_file)
+            raise TerraformError(command, result.returncode, kept, self.log_file)
         return result
+
+    def _collect(self, process: subprocess.Popen, what: str) -> tuple[str, str]:
+        """A command's whole output, with a heartbeat on the display should it be slow."""
+        quick = what in ("show", "output", "state", "validate")  # a heartbeat only, no line of its own
+        with self.progress.step(self.name, f"running terraform {what}", announce=not quick) if self.progress \
+                else nullcontext():
+            return process.communicate()
 
     def _stream(self, process: subprocess.Popen, state: RunState) -> tuple[str, str]:
         """Feeds each UI line to the progress display as it comes; returns (Terraform's words, stderr)."""
@@ -194,7 +198,7 @@ class Terraform:
         result = self.run("validate", "-json", "-no-color", check=False)
         report = json.loads(result.stdout)
         if not report.get("valid"):
-            raise TerraformError(["validate"], result.returncode, _diagnostics(report))
+            raise TerraformError(["validate"], result.returncode, _diagnostics(report), self.log_file)
         return report
 
     def plan(self, plan_file: Path, *extra: str, keep: bool = False) -> dict:
@@ -228,6 +232,16 @@ class Terraform:
         """Output values by name; sensitive ones are left out, so nothing secret is returned."""
         raw = json.loads(self.run("output", "-json", secret_output=True).stdout)
         return {name: item["value"] for name, item in raw.items() if not item.get("sensitive")}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Asks Terraform to stop as a Ctrl-C does, reads what it still prints (so it never blocks on a full
+    pipe), and waits for it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(OSError, ValueError):
+        process.communicate()
+    process.wait()
 
 
 def _diagnostics(report: dict) -> str:

@@ -24,12 +24,13 @@ KNOWN_WAITS: dict[tuple[str, str], tuple[float, str]] = {
         (240.0, "the AWS provider's fixed 4-minute wait after disassociating a subnet"),
 }
 PAST = {"create": "created", "update": "updated", "delete": "destroyed", "read": "read", "noop": "unchanged"}
+COUNTED = ("create", "update", "delete")  # what a plan's totals count; data source reads are not changes
 ING = {"create": "creating", "update": "updating", "delete": "destroying", "read": "reading"}
 
 
 def operations(actions: list[str]) -> list[str]:
     """The hook actions Terraform runs for a plan's action list: a replacement is a delete and a create."""
-    return [a for a in actions if a in ("create", "update", "delete")]
+    return [a for a in actions if a in COUNTED]
 
 
 @dataclass
@@ -63,7 +64,7 @@ class RunState:
     """One Terraform command's progress, fed message by message."""
 
     operation: str
-    expected: int = 0  # resource operations planned (a replacement counts twice)
+    expected: int = 0  # resource operations planned (a replacement counts twice), from the saved plan
     done: int = 0
     refreshed: int = 0
     in_flight: dict[str, InFlight] = field(default_factory=dict)
@@ -97,7 +98,8 @@ class RunState:
         address, _, action = self._resource(message)
         seconds = message.get("hook", {}).get("elapsed_seconds", 0)
         self.in_flight.pop(address, None)
-        self.done += 1
+        if action in COUNTED:
+            self.done += 1
         return [Event("done", f"{PAST.get(action, action)} {address} in {_duration(seconds)} {self.count()}")]
 
     def _on_apply_errored(self, message: dict) -> list[Event]:
@@ -115,10 +117,18 @@ class RunState:
         return []
 
     def _on_planned_change(self, message: dict) -> list[Event]:
+        """Terraform announces each change before it applies (also for `destroy` and an apply without a
+        saved plan): the total when no saved plan gave one."""
         change = message.get("change", {})
         address = change.get("resource", {}).get("addr", "?")
         self.planned[address] = change.get("action", "")
         return []
+
+    def total(self) -> int:
+        if self.expected:
+            return self.expected
+        return sum(2 if action == "replace" else 1 for action in self.planned.values() if action in (*COUNTED,
+                                                                                                       "replace"))
 
     def _on_change_summary(self, message: dict) -> list[Event]:
         changes = message.get("changes", {})
@@ -138,7 +148,8 @@ class RunState:
                       f"{severity}: {diagnostic.get('summary', '')}{where}")]
 
     def count(self) -> str:
-        return f"[{self.done}/{self.expected}]" if self.expected else f"[{self.done}]"
+        total = self.total()
+        return f"[{self.done}/{total}]" if total else f"[{self.done}]"
 
     def waiting_on(self) -> list[str]:
         """The resources in flight, longest first, each with its elapsed time and any known wait's countdown."""

@@ -24,7 +24,8 @@ from stacks.config.models import PRODUCTION, TIERS, Environment
 
 REPEATED_BLOCKS = ("tunnel",)
 ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
-PRODUCTION_NAME_PREFIX = "prod"
+# A name that says production: prod, prod-eu, eu-prod, production, eu-production-2; not product-demo.
+PRODUCTION_NAME = re.compile(r"(^|-)prod(uction)?(-|$)")
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
 
 
@@ -75,18 +76,18 @@ def load_environment(path: Path) -> LoadedEnvironment:
 
 
 def _tier_problems(name: str, data: dict[str, Any]) -> list[str]:
-    """A file named prod* must say it is production, so a rename can't quietly drop production's safeguards.
+    """A file whose name says prod must say it is production, so a rename can't quietly drop production's safeguards.
 
     The rule lives here, where the name is known, so the schema knows no file names. A tier the schema
     refuses anyway (a typo) is left to the schema's own message.
     """
-    if not name.startswith(PRODUCTION_NAME_PREFIX):
+    if not PRODUCTION_NAME.search(name):
         return []
     tier = data.get("tier", Environment.model_fields["tier"].default)
     if tier == PRODUCTION or tier not in TIERS:
         return []
     return [
-        f'tier: an environment named {PRODUCTION_NAME_PREFIX}* must set tier = "{PRODUCTION}" '
+        f'tier: an environment whose name says prod must set tier = "{PRODUCTION}" '
         f"(prevent_destroy, the strict policy, two availability zones per endpoint); got \"{tier}\""
         + (" by default" if "tier" not in data else "")
     ]

@@ -66,22 +66,30 @@ class TwoAssociatedSubnets(BaseResourceCheck):
 
     def scan_resource_conf(self, conf):
         scanned_file, _, name = self.entity_path.rsplit(":", 2)  # checkov sets FILE:TYPE:NAME before the scan
-        associations = [a for a in _resources(scanned_file, ASSOCIATION) if _references(a, name)]
+        written = _resources(scanned_file, ASSOCIATION)
+        if written is None:  # the file is not where checkov's name for it says: don't guess
+            return CheckResult.UNKNOWN
+        associations = [a for a in written if _references(a, name)]
         if any("count" in a or "for_each" in a for a in associations):
             return CheckResult.UNKNOWN
         subnets = {json.dumps(a.get("subnet_id")) for a in associations}
         return CheckResult.PASSED if len(subnets) >= MIN_ASSOCIATED_SUBNETS else CheckResult.FAILED
 
 
-def _resources(scanned_file: str, resource_type: str) -> list:
-    """The resources of one type in the scanned file, as written (not wrapped in lists as checkov does).
+def _resources(scanned_file: str, resource_type: str) -> list | None:
+    """The resources of one type in the scanned file, as written (not wrapped in lists as checkov does);
+    None if the file can't be read.
 
     With --file, checkov names the file "/" + its path relative to the working directory.
     """
-    path = Path.cwd() / scanned_file.lstrip("/")
-    document = json.loads(path.read_text(encoding="utf-8"))
-    resources = document.get("resource", {}).get(resource_type, {})
-    return list(resources.values()) if isinstance(resources, dict) else []
+    for path in (Path.cwd() / scanned_file.lstrip("/"), Path(scanned_file)):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        resources = document.get("resource", {}).get(resource_type, {})
+        return list(resources.values()) if isinstance(resources, dict) else []
+    return None
 
 
 def _references(association: dict, endpoint_name: str) -> bool:
