@@ -4,7 +4,9 @@ Config is validated before cdktf is imported: a bad file stops here with exit
 status 2 and one line per problem, and nothing is written to the output folder.
 VPN_ALLOW_REPLACE (space-separated Terraform addresses) lifts prod's guard for
 exactly those, as `vpnctl deploy --allow-replace` does: `cdktf deploy prod`
-after a reviewed replacement.
+after a reviewed replacement. A production environment's guard manifest
+(`<env>.guard.json`) refuses an unretired removal (when loading) and a changed
+identity (here) unless VPN_ALLOW_CHANGE names it as KEY=VALUE.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ def main() -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    guard = guard_problems(directory, environments, frozenset(os.environ.get("VPN_ALLOW_CHANGE", "").split()))
+    if guard:
+        print("\n".join(guard), file=sys.stderr)
+        return 2
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     from stacks.app import synth  # cdktf loads only for a valid config
     from stacks.guard import GuardError
@@ -34,6 +40,17 @@ def main() -> int:
         print(exc, file=sys.stderr)
         return 2
     return 0
+
+
+def guard_problems(directory: Path, environments, allowed: frozenset[str]) -> list[str]:
+    """Production's guard manifests (stacks/config/guard_manifest.py): a manifest left without its file, and
+    identity changes VPN_ALLOW_CHANGE doesn't name."""
+    from stacks.config.guard_manifest import orphans, refusals
+
+    lines = orphans(directory)
+    for env in environments:
+        lines += refusals(env.source, env.name, env.config, allowed, "VPN_ALLOW_CHANGE='{}'")
+    return lines
 
 
 if __name__ == "__main__":

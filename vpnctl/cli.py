@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "deploy to a local AWS emulator started for the run and stopped after it, instead of AWS",
     )
     _allow_destroy_option(deploy)
+    _allow_change_option(deploy)
     deploy.add_argument(
         "--auto-approve", action="store_true",
         help="apply without asking; without it, a deploy to AWS shows the plan's review and applies only after "
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         "review a plan against the local AWS emulator instead of AWS",
     )
     _allow_destroy_option(review)
+    _allow_change_option(review)
     review.add_argument("--markdown", type=Path, default=None, help="also write the review as Markdown to this file")
     review.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
 
@@ -121,6 +123,14 @@ def _allow_replace_option(command) -> None:
     command.add_argument(
         "--allow-replace", action="append", default=[], metavar="ADDRESS",
         help="lift prod's prevent_destroy for exactly this Terraform address (repeatable; one environment only)",
+    )
+
+
+def _allow_change_option(command) -> None:
+    command.add_argument(
+        "--allow-change", action="append", default=[], metavar="KEY=VALUE",
+        help="let a production environment's identity change to exactly this value (tier, account_id, region, "
+             "state.bucket, state.region, vpc.id, file), as the refusal names it (repeatable)",
     )
 
 
@@ -230,10 +240,30 @@ def _plan(args, environments: list[LoadedEnvironment]) -> int:
     ))
 
 
+def _identity_refused(args, environments: list[LoadedEnvironment]) -> int:
+    """Refuses (exit 3) a production environment whose identity changed against its guard manifest, unless
+    --allow-change names each change; exit 2 for an allowance that matches no change."""
+    from stacks.config.guard_manifest import identity_changes, refusals
+
+    allowed = frozenset(args.allow_change)
+    lines = [line for env in environments
+             for line in refusals(env.source, env.name, env.config, allowed, "--allow-change {}")]
+    if lines:
+        print("\n".join(f"refused by the prod guard: {line}" for line in lines), file=sys.stderr)
+        return 3
+    changes = {c.allowance for env in environments for c in identity_changes(Path(env.source), env.name, env.config)}
+    if allowed - changes:
+        _usage_error(args, f"--allow-change {', '.join(sorted(allowed - changes))}: no such change of identity")
+    return 0
+
+
 def _deploy(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.deploying import Approval, deploy_environments
 
     automatic = args.local or args.auto_approve
+    refused = _identity_refused(args, environments)
+    if refused:
+        return refused
     if not automatic and not sys.stdin.isatty():
         _usage_error(args, "a deploy to AWS shows its plan and asks before it applies, and there is no terminal "
                            "to ask on: run it on a terminal, or add --auto-approve where the plan was reviewed "
@@ -247,6 +277,9 @@ def _deploy(args, environments: list[LoadedEnvironment]) -> int:
 def _review(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.reviewing import review_environments
 
+    refused = _identity_refused(args, environments)
+    if refused:
+        return refused
     return _watched(args, environments, lambda progress: review_environments(
         environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,

@@ -15,7 +15,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from stacks.config import LoadedEnvironment
+from stacks.config import LoadedEnvironment, guard_manifest
+from stacks.config.models import PRODUCTION
 from vpnctl.interrupts import Interrupted
 from vpnctl.pki.store import crl_warnings
 from vpnctl.planning import local_emulator, prepare, run_files
@@ -172,4 +173,7 @@ def deploy_environments(
                 print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
                 raise
             print(deploy_summary(environment, outputs, time.monotonic() - started), flush=True)
+            if not local and environment.config.tier == PRODUCTION:
+                manifest = guard_manifest.write(Path(environment.source), environment.name, environment.config)
+                print(f"{environment.name}: {manifest} records what is guarded now; commit it", flush=True)
     return status

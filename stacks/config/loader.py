@@ -20,6 +20,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from pydantic import ValidationError
 
 from stacks.config.errors import LABELED_BLOCKS, ConfigError, display_key, format_validation_error
+from stacks.config.guard_manifest import removal_problems
 from stacks.config.models import PRODUCTION, TIERS, Environment
 
 REPEATED_BLOCKS = ("tunnel",)
@@ -70,6 +71,7 @@ def load_environment(path: Path) -> LoadedEnvironment:
         config = Environment.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(source, exc, Environment) + lines) from None
+    lines += removal_problems(source, path, config)
     if lines:
         raise ConfigError(lines)
     return LoadedEnvironment(name=name, source=source, config=config)

@@ -1,0 +1,149 @@
+"""Production's guard manifest (environments/<env>.guard.json): a guarded site or endpoint leaves only when
+retired there too, and a changed identity (tier, account, region, state, file, VPC) is refused unless allowed
+by its new value, on every path: `vpnctl review|deploy` (exit 3, before Terraform) and `main.py` (exit 2)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ENVIRONMENTS, ROOT, run_vpnctl
+from tests.scenarios import without_block
+
+PROD = (ENVIRONMENTS / "prod.hcl").read_text()
+MANIFEST = (ENVIRONMENTS / "prod.guard.json").read_text()
+REMOVED_SITE = 'site "frankfurt-dc"'
+
+
+def environments(tmp_path, text: str = PROD, name: str = "prod", manifest: str | None = MANIFEST,
+                 manifest_name: str = "prod"):
+    folder = tmp_path / "environments"
+    folder.mkdir()
+    (folder / f"{name}.hcl").write_text(text)
+    if manifest is not None:
+        (folder / f"{manifest_name}.guard.json").write_text(manifest)
+    return tmp_path
+
+
+def fake_terraform(tmp_path) -> tuple[dict, object]:
+    """A `terraform` on PATH that records its calls and fails: whether vpnctl got as far as Terraform."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    calls = tmp_path / "terraform-calls"
+    (folder / "terraform").write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\nexit 1\n")
+    (folder / "terraform").chmod(0o755)
+    return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}, calls
+
+
+def cdktf_app(cwd, **extra: str) -> subprocess.CompletedProcess:
+    """The cdktf app as `cdktf synth|diff|deploy` runs it."""
+    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=cwd, capture_output=True, text=True,
+                          check=False, env={**os.environ, "CDKTF_OUTDIR": str(cwd / "out"), **extra})
+
+
+def test_the_shipped_manifest_matches_prod():
+    from stacks.config import guard_manifest, load_environment
+
+    prod = load_environment(ENVIRONMENTS / "prod.hcl")
+    assert guard_manifest.render("prod", prod.config) == MANIFEST
+
+
+def test_a_guarded_site_removed_without_retirement_is_refused_on_every_path_naming_how_to_retire(tmp_path):
+    base = environments(tmp_path, without_block(PROD, REMOVED_SITE))
+    expected = ('environments/prod.hcl: site "frankfurt-dc": guarded by environments/prod.guard.json; removing its '
+                "block destroys its VPN connection and customer gateway (new tunnel IPs if it comes back). To retire "
+                "it, delete its name from environments/prod.guard.json in the same change")
+    result = run_vpnctl("--environments", "environments", "validate", cwd=base)
+    assert result.returncode == 2 and result.stderr.splitlines() == [expected], result.stderr
+    app = cdktf_app(base)
+    assert app.returncode == 2 and expected in app.stderr and not (base / "out").exists()
+
+
+def test_a_retired_site_may_leave(tmp_path):
+    retired = MANIFEST.replace('      "frankfurt-dc",\n', "")
+    assert retired != MANIFEST
+    base = environments(tmp_path, without_block(PROD, REMOVED_SITE), manifest=retired)
+    assert run_vpnctl("--environments", "environments", "validate", cwd=base).returncode == 0
+
+
+LOWERINGS = {
+    "tier": ([('tier            = "production"', 'tier            = "staging"')], "tier=staging",
+             "lowers the tier from production to staging"),
+    "vpc.id": ([('id              = "vpc-0c1d2e3f4a5b60789"', 'id              = "vpc-0c1d2e3f4a5b60aaa"')],
+               "vpc.id=vpc-0c1d2e3f4a5b60aaa",
+               "moves the virtual private gateway from vpc-0c1d2e3f4a5b60789 to vpc-0c1d2e3f4a5b60aaa"),
+    "region": ([('region          = "eu-central-1"', 'region          = "eu-west-1"'),
+                ('availability_zone = "eu-central-1', 'availability_zone = "eu-west-1'), (":eu-central-1:", ":eu-west-1:")],
+               "region=eu-west-1", "this plan manages a new, empty core (account 333333333333, eu-west-1"),
+    "state.bucket": ([('bucket = "acme-tfstate-prod"', 'bucket = "acme-tfstate-prod-2"')],
+                     "state.bucket=acme-tfstate-prod-2", "the current core in eu-central-1"),
+}
+
+
+# A production environment whose name doesn't say prod: there the name rule would refuse a lowered tier first.
+CORE_MANIFEST = MANIFEST.replace('"file": "prod.hcl"', '"file": "core.hcl"')
+
+
+def edited(edits: list[tuple[str, str]]) -> str:
+    text = PROD
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("key", sorted(LOWERINGS))
+def test_a_changed_identity_is_refused_by_review_and_deploy_before_terraform_unless_allowed_by_value(tmp_path, key):
+    edits, allowance, words = LOWERINGS[key]
+    base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")
+    env, calls = fake_terraform(tmp_path)
+    for command in (["review", "core"], ["deploy", "core", "--auto-approve"]):
+        refused = run_vpnctl("--environments", "environments", *command, cwd=base, env=env)
+        assert refused.returncode == 3, refused.stderr
+        assert f"refused by the prod guard: environments/core.hcl: {key}: " in refused.stderr
+        assert words in refused.stderr and f"--allow-change {allowance}" in refused.stderr
+    assert not calls.exists(), "refused before any Terraform command"
+    stale = run_vpnctl("--environments", "environments", "review", "core", "--allow-change", f"{key}=other",
+                       cwd=base, env=env)
+    assert stale.returncode == 3, "an allowance for another value is no allowance"
+    allowed = run_vpnctl("--environments", "environments", "review", "core", "--allow-change", allowance, cwd=base,
+                         env=env)
+    assert "refused by the prod guard" not in allowed.stderr and calls.exists(), allowed.stderr
+    app = cdktf_app(base)
+    assert app.returncode == 2 and words in app.stderr and f"VPN_ALLOW_CHANGE='{allowance}'" in app.stderr
+
+
+def test_a_renamed_production_file_is_refused_as_a_new_empty_environment(tmp_path):
+    base = environments(tmp_path, name="production")
+    env, calls = fake_terraform(tmp_path)
+    refused = run_vpnctl("--environments", "environments", "review", "production", cwd=base, env=env)
+    assert refused.returncode == 3, refused.stderr
+    assert ("file: prod.hcl → production.hcl: this plan manages a new, empty production (account 333333333333, "
+            "eu-central-1, state bucket acme-tfstate-prod); the current prod in eu-central-1") in refused.stderr
+    assert "--allow-change file=production.hcl" in refused.stderr and not calls.exists()
+    app = cdktf_app(base)  # the manifest left without its file stops cdktf too
+    assert app.returncode == 2 and "environments/prod.guard.json: guards prod.hcl, which is gone" in app.stderr
+
+
+def test_an_allowance_that_matches_no_change_is_a_usage_error(tmp_path):
+    base = environments(tmp_path)
+    result = run_vpnctl("--environments", "environments", "review", "prod", "--allow-change", "tier=staging",
+                        cwd=base)
+    assert result.returncode == 2 and "--allow-change tier=staging: no such change of identity" in result.stderr
+
+
+def test_raising_the_tier_is_no_lowering(tmp_path):
+    from stacks.config import guard_manifest, load_environment
+
+    shutil.copy(ENVIRONMENTS / "staging.hcl", tmp_path / "staging.hcl")
+    staging = load_environment(tmp_path / "staging.hcl")
+    (tmp_path / "staging.guard.json").write_text(guard_manifest.render("staging", staging.config))
+    raised = (tmp_path / "staging.hcl").read_text().replace('tier            = "staging"', 'tier            = "production"')
+    (tmp_path / "staging.hcl").write_text(raised)
+    changes = guard_manifest.identity_changes(tmp_path / "staging.hcl", "staging",
+                                              load_environment(tmp_path / "staging.hcl").config)
+    assert changes == []
