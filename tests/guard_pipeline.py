@@ -69,7 +69,32 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
             except DeployRefused as exc:
                 record["removed_deploy"] = str(exc)
         record["resources_after_refused_deploy"] = (before, aws.resources(env.config.region))
+        record["cdktf"] = cdktf_removal(run, env, variants["removed"][0], aws)
         record["keys"] = preshared_keys(aws, env.config.region)
+    return record
+
+
+def cdktf_removal(run: Run, applied, removed, aws) -> dict:
+    """`npx cdktf deploy prod` with a guarded site's block removed: refused while the guard manifest still
+    names the site; once it is retired there, the same command destroys exactly that site."""
+    from stacks.config import guard_manifest
+    from tests.pipelines import ROOT, cdktf_user_env
+
+    folder = Path(removed.source).parent
+    (folder / "prod.guard.json").write_text(guard_manifest.render("prod", applied.config))
+    command = ["npx", "--no-install", "cdktf", "deploy", "prod", "--auto-approve", "--skip-provider-lock",
+               "--output", str(run.base / "cdktf.out")]
+    env = cdktf_user_env(aws, run.base / "build-cdktf", run.base / "pki", folder)
+    record: dict = {"before": aws.resources(applied.config.region)}
+    with run.step("cdktf deploy with the site unretired"):
+        refused = run.command(command, cwd=ROOT, env=env, aws=aws)
+    record["refused"] = {"status": refused.returncode, "output": refused.stdout}
+    record["after_refused"] = aws.resources(applied.config.region)
+    (folder / "prod.guard.json").write_text(guard_manifest.render("prod", removed.config))  # retired
+    with run.step("cdktf deploy with the site retired"):
+        retired = run.command(command, cwd=ROOT, env=env, aws=aws)
+    record["retired"] = {"status": retired.returncode, "output": retired.stdout}
+    record["after_retired"] = aws.resources(applied.config.region)
     return record
 
 

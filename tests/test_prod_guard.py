@@ -53,3 +53,18 @@ def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifec
     assert record["removed_deploy"].startswith("the plan destroys aws_customer_gateway.site-frankfurt-dc_")
     before, after = record["resources_after_refused_deploy"]
     assert after == before
+
+
+def test_cdktf_deploy_refuses_an_unretired_site_removal_and_destroys_exactly_that_site_once_retired(lifecycle):
+    record = lifecycle.result("prod-guard")["cdktf"]
+    refused, retired = record["refused"], record["retired"]
+    assert refused["status"] != 0, refused["output"]
+    assert 'site "frankfurt-dc": guarded by' in refused["output"] and "To retire it, delete its name from" \
+        in refused["output"]
+    assert record["after_refused"] == record["before"], "nothing was destroyed"
+    assert retired["status"] == 0, retired["output"]
+    before, after = record["before"], record["after_retired"]
+    assert len(after["vpn_connections"]) == len(before["vpn_connections"]) - 1
+    assert len(after["customer_gateways"]) == len(before["customer_gateways"]) - 1
+    assert after["vpn_gateways"] == before["vpn_gateways"]
+    assert re.search(r"Destroy complete|\d+ destroyed", retired["output"]), retired["output"][-3000:]
