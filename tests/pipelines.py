@@ -55,7 +55,7 @@ def shipped(run: Run, env, outdir: Path) -> dict:
 
 
 def cdktf_user_env(aws, build: Path, pki_dir: Path, environments: Path | None = None) -> dict[str, str]:
-    """What a user sets to point `cdktf deploy` at the emulator: its endpoint and test credentials."""
+    """What a user sets to point `cdktf deploy` at the emulator: its endpoint and its run's credentials."""
     from vpnctl.terraform import find_provider_mirror, write_cli_config
 
     extra = {

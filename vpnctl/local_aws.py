@@ -6,6 +6,12 @@ assume-role, S3 for the state backend with lock files, Secrets Manager, and the
 VPN and Client VPN actions. Traffic stays on 127.0.0.1. Seeding is in
 `vpnctl.local_seed`.
 
+Each LocalAws makes its own random access key and gives it to the emulator
+through the environment (a command line is readable by every local user); the
+emulator answers only requests signed with it (or with credentials its own STS
+issued), so another user of the machine can't read the keys and state it holds.
+`terraform_env()`, `client()` and the seeding requests sign with it.
+
 Waits are for events, never for a number of seconds: the emulator binds, then
 writes `ready PORT` to a pipe; `start` reads that line or sees the process
 exit. Once running, a watcher thread notices if the emulator dies: every
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -30,7 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+from vpnctl.emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
+
 PROGRESS_EVERY = 15.0  # seconds between "still waiting" lines
 LOG_TAIL_LINES = 25
 
@@ -43,11 +51,20 @@ def say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def new_credentials() -> dict[str, str]:
+    """A random access key in AWS's shapes: "AKIA" and 16 base32 characters, a 40-character secret."""
+    key_id = "AKIA" + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    return {"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": "".join(secrets.choice(alphabet) for _ in range(40))}
+
+
 class LocalAws:
-    """The emulator process on 127.0.0.1, for one AWS account; its output goes to `log_file`."""
+    """The emulator process on 127.0.0.1, for one AWS account; its output goes to `log_file`. It accepts
+    only requests signed with `credentials`, made for this instance."""
 
     def __init__(self, account_id: str, log_file: Path, progress: Callable[[str], None] = say):
         self.account_id = account_id
+        self.credentials = new_credentials()  # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
         self.log_file = Path(log_file)
         self.progress = progress
         self.port: int | None = None
@@ -72,8 +89,11 @@ class LocalAws:
         """Starts the emulator and returns once it listens; raises EmulatorExited if it exits first."""
         root = str(Path(__file__).resolve().parent.parent)
         env = {
-            **os.environ,
-            **TEST_CREDENTIALS,
+            # never the user's own AWS credentials
+            **{name: value for name, value in os.environ.items() if name not in ("AWS_SESSION_TOKEN", "AWS_PROFILE")},
+            **self.credentials,
+            ACCESS_KEY_ID_VARIABLE: self.credentials["AWS_ACCESS_KEY_ID"],
+            SECRET_ACCESS_KEY_VARIABLE: self.credentials["AWS_SECRET_ACCESS_KEY"],
             "MOTO_ACCOUNT_ID": self.account_id,
             "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
         }
@@ -198,9 +218,9 @@ class LocalAws:
     # ---- talking to it -------------------------------------------------------------
 
     def terraform_env(self) -> dict[str, str]:
-        """What points Terraform's provider and S3 backend at this server."""
+        """What points Terraform's provider and S3 backend at this server, with its credentials."""
         return {
-            **TEST_CREDENTIALS,
+            **self.credentials,
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_S3_USE_PATH_STYLE": "true",
             "AWS_EC2_METADATA_DISABLED": "true",
@@ -218,8 +238,8 @@ class LocalAws:
             service,
             region_name=region,
             endpoint_url=self.endpoint,
-            aws_access_key_id=TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            aws_access_key_id=self.credentials["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.credentials["AWS_SECRET_ACCESS_KEY"],
             config=config,
         )
         client.meta.events.register("before-send", lambda **_: self.check())
@@ -236,14 +256,23 @@ class LocalAws:
         self.client("secretsmanager", region).create_secret(Name=name, SecretString=value)
 
     def post(self, path: str, document: dict) -> dict:
-        request = urllib.request.Request(
-            f"{self.endpoint}{path}", data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
-        )
-        return self._open(request)
+        """POSTs `document` to one of the emulator's own routes (`/_vpn_emulator/...`), signed."""
+        return self._open(self._signed("POST", f"{self.endpoint}{path}", json.dumps(document).encode()))
 
     def resources(self, region: str) -> dict[str, list[str]]:
         """The VPN and Client VPN resources that exist, by kind."""
-        return self._open(f"{self.endpoint}/_vpn_emulator/resources?region={region}")
+        return self._open(self._signed("GET", f"{self.endpoint}/_vpn_emulator/resources?region={region}"))
+
+    def _signed(self, method: str, url: str, body: bytes | None = None) -> urllib.request.Request:
+        """A request the emulator's own routes accept: signed (SigV4) with this instance's key."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": "application/json"})
+        credentials = Credentials(self.credentials["AWS_ACCESS_KEY_ID"], self.credentials["AWS_SECRET_ACCESS_KEY"])
+        SigV4Auth(credentials, "vpn-emulator", "us-east-1").add_auth(request)
+        return urllib.request.Request(url, data=body, headers=dict(request.headers.items()), method=method)
 
     def _open(self, request) -> dict:
         self.check()

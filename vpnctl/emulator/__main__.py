@@ -1,5 +1,9 @@
 """`python -m vpnctl.emulator [--port N] [--ready-fd FD]`: serve the emulator on 127.0.0.1 for MOTO_ACCOUNT_ID.
 
+It answers only requests signed with the access key in VPN_EMULATOR_ACCESS_KEY_ID and
+VPN_EMULATOR_SECRET_ACCESS_KEY (or with credentials its own STS or IAM issued): environment variables,
+because any local user can read a process's command line.
+
 The server binds before it says it is ready: with `--ready-fd`, it writes
 `ready PORT` to that file descriptor (a pipe its starter reads) and closes it,
 so the starter needs no guess of how long a start takes, and `--port 0` takes
@@ -23,15 +27,25 @@ def main(argv: list[str] | None = None) -> int:
     if not account_id:
         print("python -m vpnctl.emulator: set MOTO_ACCOUNT_ID to the environment's account", file=sys.stderr)
         return 2
+    from vpnctl.emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
+
+    access_key_id = os.environ.get(ACCESS_KEY_ID_VARIABLE, "")
+    secret_access_key = os.environ.get(SECRET_ACCESS_KEY_VARIABLE, "")
+    if not access_key_id or not secret_access_key:
+        print(f"python -m vpnctl.emulator: set {ACCESS_KEY_ID_VARIABLE} and {SECRET_ACCESS_KEY_VARIABLE} to the "
+              "access key it should accept", file=sys.stderr)
+        return 2
 
     from moto.moto_server.threaded_moto_server import MotoRequestHandler
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    from vpnctl.emulator.app import EmulatorApp, install
+    from vpnctl.emulator.app import EmulatorApp, install, issued_key
+    from vpnctl.emulator.auth import Gate
 
     install()
-    app = EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id)
+    app = Gate(EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id),
+               access_key_id, secret_access_key, issued=issued_key)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     port = server.server_address[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from it

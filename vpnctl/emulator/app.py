@@ -22,6 +22,7 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.responses import EC2Response
 
+from vpnctl.emulator.auth import Secret
 from vpnctl.emulator.client_vpn import ClientVpnResponses
 from vpnctl.emulator.query_calls import QueryCalls
 from vpnctl.emulator.site_to_site import SiteToSiteResponses
@@ -128,6 +129,26 @@ def _seed(backend, document: dict) -> dict:
                     backend.create_transit_gateway_route_table(transit_gateway_id=gateway["id"])
                 created.append(table_id)
     return {"created": created}
+
+
+def issued_key(access_key_id: str) -> Secret | None:
+    """A key the emulated accounts issued themselves: temporary credentials from STS (AssumeRole and its
+    kin, with their session token) or an active access key of an IAM user."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    for by_partition in list(sts_backends.values()):
+        for backend in list(by_partition.values()):
+            for role in list(backend.assumed_roles):
+                if role.access_key_id == access_key_id:
+                    return Secret(role.secret_access_key, role.session_token)
+    for by_partition in list(iam_backends.values()):
+        for backend in list(by_partition.values()):
+            for user in list(backend.users.values()):
+                for key in list(user.access_keys):
+                    if key.access_key_id == access_key_id and key.status == "Active":
+                        return Secret(key.secret_access_key)
+    return None
 
 
 def resources(account_id: str, region: str) -> dict:
