@@ -4,7 +4,8 @@ credentials and no Terraform state.
 Each side is synthesized by its own code: the base ref is unpacked with `git
 archive` and its own `main.py` runs there, so a change to a construct shows up
 as well as a change to an environment file. Changed attributes that the
-force-new table lists are marked: those replace the resource on apply.
+force-new table lists are marked: those replace the resource on apply. Values
+from the configs are escaped for the Markdown they land in (markdown_text).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from vpnctl.review import force_new
 from vpnctl.review.changes import SENSITIVE, AttributeChange, attribute_diff
+from vpnctl.review.markdown_text import code, text
 from vpnctl.review.names import construct_paths, name_for
 
 SECRET_WORDS = ("preshared_key", "private_key", "password", "secret_string")
@@ -87,17 +89,17 @@ def render(environment: str, diffs: list[ResourceDiff]) -> str:
     added, removed = sum(d.kind == "added" for d in diffs), sum(d.kind == "removed" for d in diffs)
     changed = [d for d in diffs if d.kind == "changed"]
     replaced = sum(d.replaces for d in changed)
-    lines = [(f"### {environment}: {added} added, {removed} removed, {len(changed)} changed "
+    lines = [(f"### {text(environment)}: {added} added, {removed} removed, {len(changed)} changed "
              f"({replaced} replaced on apply)"), ""]
     if not diffs:
         lines.append("No changes.")
     for diff in diffs:
         kind = diff.address.split(".", 1)[0]
         symbol = {"added": "+", "removed": "-", "changed": "-/+" if diff.replaces else "~"}[diff.kind]
-        lines.append(f"- `{symbol}` **{diff.name}** `{diff.address}`")
+        lines.append(f"- `{symbol}` **{text(diff.name)}** {code(diff.address)}")
         for attribute in diff.attributes:
             forced = " **(forces replacement)**" if attribute.forces_replacement else ""
-            lines.append(f"  - `{attribute.path}`: `{attribute.before}` → `{attribute.after}`{forced}")
+            lines.append(f"  - {code(attribute.path)}: {code(attribute.before)} → {code(attribute.after)}{forced}")
         if diff.replaces:
             lines.append(f"  - ⚠️ {force_new.REPLACED.get(kind, 'the resource is deleted and created again')}")
         elif diff.kind == "removed" and kind in force_new.DESTROYED:
@@ -154,10 +156,10 @@ def diff_command(
         for name in names:
             documents = [_document(out / "stacks" / name / "cdk.tf.json") for out in (base_out, head_out)]
             sections.append(render(name, diff_documents(*documents)))
-    text = "## Synthesized diff against " + f"`{base}`\n\n" + "\n".join(sections)
-    print(text, end="")
+    comment = f"## Synthesized diff against {code(base)}\n\n" + "\n".join(sections)
+    print(comment, end="")
     if markdown is not None:
-        markdown.write_text(text)
+        markdown.write_text(comment)
     return 0
 
 
