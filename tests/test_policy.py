@@ -7,12 +7,16 @@ fixtures (failing ones, and passing ones under passing/): checkov takes seconds 
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ENV_NAMES
-from vpnctl.policy.scan import PRODUCTION_ONLY, scan, skips_for
+from vpnctl.policy.scan import PRODUCTION_ONLY, TEMP_VARIABLES, checkov_binary, scan, skips_for
 
 FIXTURES = Path(__file__).parent / "policy_fixtures"
 PASSING_FIXTURES = FIXTURES / "passing"
@@ -99,3 +103,67 @@ def test_the_policy_command_passes_every_environment(tmp_path):
     result = run_vpnctl("policy", "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert [line.split(":")[0] for line in result.stdout.splitlines() if not line.startswith(" ")] == sorted(ENV_NAMES)
+
+
+class _CreatesFile:
+    """Unpickled, creates `path`: stands for code planted in a shared temp folder."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def _checkov_in(folder: Path) -> list[str]:
+    """Runs checkov on a fixture with `folder` as its temp folder; returns the files it holds afterwards."""
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", **dict.fromkeys(TEMP_VARIABLES, str(folder))}
+    subprocess.run([checkov_binary(), "--framework", "terraform_json", "--output", "json", "--skip-download",
+                    "--file", str(PLANT_TARGET)], env=env, capture_output=True, check=False)
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+
+
+def _plant(folder: Path, names: list[str], marker: Path) -> None:
+    # lark's grammar cache (the .lark_cache_* file): a digest line, then pickles it loads before comparing it
+    payload = b"0" * 64 + b"\n" + pickle.dumps(_CreatesFile(marker))
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(payload if name.startswith(".lark_") else payload.split(b"\n", 1)[1])
+
+
+PLANT_TARGET = PASSING_FIXTURES / "CKV_VPNAC_8.two-subnets.tf.json"
+
+
+def test_a_pickle_planted_in_the_shared_temp_folder_does_not_run_during_a_scan(tmp_path, monkeypatch):
+    names = _checkov_in(_folder(tmp_path / "probe"))  # every file checkov keeps in its temp folder
+    assert any(name.startswith(".lark_cache_") for name in names), names
+    shared, marker = _folder(tmp_path / "shared-tmp"), tmp_path / "planted-code-ran"
+    _plant(shared, names, marker)
+    _checkov_in(shared)  # checkov given the shared folder, as vpnctl once gave it /tmp: the plant runs
+    assert marker.exists(), "the planted pickle did not run even in the shared folder: the test proves nothing"
+    marker.unlink()
+    _plant(shared, names, marker)  # checkov rewrote its cache
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    for name in TEMP_VARIABLES:
+        monkeypatch.setenv(name, str(shared))
+    made: list[tuple[Path, int]] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def recording_mkdtemp(*args, **kwargs):
+        path = real_mkdtemp(*args, **kwargs)
+        made.append((Path(path), Path(path).stat().st_mode & 0o777))
+        return path
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
+
+    scan([PLANT_TARGET], None)
+
+    assert not marker.exists(), "checkov ran a pickle planted in the shared temp folder"
+    assert [(path.parent, mode) for path, mode in made] == [(shared, 0o700)]
+    assert not made[0][0].exists(), "the scan's private temp folder was left behind"
+    assert sorted(path.relative_to(shared).as_posix() for path in shared.rglob("*") if path.is_file()) == names
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path

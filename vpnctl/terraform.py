@@ -23,6 +23,11 @@ from vpnctl.interrupts import FORWARDING
 from vpnctl.terraform_ui import RunState, readable
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
+# Terraform's child processes create files for this user only: state and plan files hold secrets.
+PRIVATE_UMASK = 0o077
+# What Terraform writes into its working folder that holds state: errored.tfstate when a save to the backend
+# failed, and local state with its backups.
+STATE_FILES = ("errored.tfstate", "terraform.tfstate*")
 MIRROR_CANDIDATES = (
     "/opt/tf-plugins",
     "/usr/local/share/terraform/plugins",
@@ -129,22 +134,27 @@ class Terraform:
         with self.emulator.watch(process) if self.emulator else nullcontext(), FORWARDING.running(process):
             try:
                 stdout, stderr = self._stream(process, state) if streaming else self._collect(process, args[0])
-            except BaseException:  # Ctrl-C without handlers, a broken pipe: Terraform must still stop cleanly
+            except BaseException as failure:  # Ctrl-C without handlers, a broken pipe: Terraform must still stop
                 _stop(process)
+                self._with_state_report(failure)
                 raise
         kept = stderr if secret_output else stdout + stderr
         self._log(kept if not streaming else "")
         result = subprocess.CompletedProcess([self.binary, *command], process.returncode, stdout, stderr)
         interrupted = FORWARDING.interruption(kept, during=args[0])
         if interrupted is not None:
-            raise interrupted
+            raise self._with_state_report(interrupted)
         if result.returncode != 0 and self.emulator is not None:
             try:
                 self.emulator.check()
             except RuntimeError as exited:
-                raise exited from TerraformError(command, result.returncode, kept, self.log_file)
+                failed = TerraformError(command, result.returncode, kept, self.log_file)
+                raise self._with_state_report(exited) from failed
         if check and result.returncode != 0:
-            raise TerraformError(command, result.returncode, kept, self.log_file)
+            raise self._with_state_report(TerraformError(command, result.returncode, kept, self.log_file))
+        left = self._state_left_behind()
+        if left and self.progress is None:
+            print(left, file=sys.stderr, flush=True)
         return result
 
     def _collect(self, process: subprocess.Popen, what: str) -> tuple[str, str]:
@@ -183,8 +193,44 @@ class Terraform:
         Terraform with the provider plugins it started."""
         return subprocess.Popen(
             [self.binary, *args], cwd=self.workdir, env=self._environment(), text=True,
-            start_new_session=True, **popen,
+            start_new_session=True, umask=PRIVATE_UMASK, **popen,
         )
+
+    def _state_left_behind(self) -> str:
+        """State files Terraform left in its folder (errored.tfstate when the backend refused the save, local
+        state and its backups): each made private (mode 0600), named on the progress display and in the log,
+        and returned as the lines an error carries; "" when there are none."""
+        lines = []
+        for path in sorted({path for pattern in STATE_FILES for path in self.workdir.glob(pattern) if path.is_file()}):
+            try:
+                path.chmod(0o600)
+                private = "mode 0600 now"
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                private = f"NOT made private: {error}"
+            path = path.resolve()
+            if path.name == "errored.tfstate":
+                lines.append(f"{path} holds the state Terraform could not save to its backend, pre-shared keys and "
+                             f"other secrets in clear ({private}): once the backend answers again, run "
+                             f"`terraform state push errored.tfstate` in {path.parent}, then delete the file")
+            else:
+                lines.append(f"{path} holds Terraform state, secrets in clear ({private}): if the backend lacks "
+                             f"it, run `terraform state push {path.name}` in {path.parent}; then delete the file")
+        for line in lines:
+            self._log(line)
+            if self.progress is not None:
+                self.progress.say(f"{self.name + ': ' if self.name else ''}{line}", "warning")
+        return "\n".join(lines)
+
+    def _with_state_report(self, failure: BaseException) -> BaseException:
+        """`failure`, its message (the text str() shows) ending with the report of the state files left."""
+        note = self._state_left_behind()
+        if note and failure.args and isinstance(failure.args[0], str):
+            failure.args = (f"{failure.args[0]}\n{note}", *failure.args[1:])
+        elif note:
+            failure.args = (note, *failure.args)
+        return failure
 
     def init(self, backend: bool = True) -> None:
         args = ["init", "-input=false", "-no-color"]

@@ -12,6 +12,10 @@ log retention, KMS on logs and topics, strict crypto and access rules, and two
 Client VPN associations. Each skip says why, and the skip list is the only
 place that says which checks are production-only. Strictness follows the tier,
 never the environment's name, so a renamed production environment keeps it.
+
+checkov runs with a temp folder of its own, made for the run (mode 0700) and removed
+after it: the HCL parser it loads unpickles a grammar cache from the temp folder, by a
+name anyone can predict, so a file planted in a shared /tmp would run as code.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config.models import PRODUCTION
 
 CHECKS_DIR = Path(__file__).parent / "checks"
+TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")  # where Python's tempfile, and so checkov, looks first
 PRODUCTION_ONLY: dict[str, str] = {
     "CKV_VPNAC_3": "strong tunnel crypto is production-tier policy; other tiers may test older devices",
     "CKV_VPNAC_5": "an all-groups internet rule is allowed outside the production tier",
@@ -84,8 +90,16 @@ def scan(files: list[Path], tier: str | None) -> dict[Path, PolicyReport]:
         command += ["--file", str(file)]
     if skips:
         command += ["--skip-check", ",".join(sorted(skips))]
-    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}  # no download of Prisma Cloud guideline IDs: no network here
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    private = tempfile.mkdtemp(prefix="vpnctl-checkov-")  # mode 0700; see the module's docstring
+    env = {
+        **os.environ,
+        "BC_SKIP_MAPPING": "TRUE",  # no download of Prisma Cloud guideline IDs: no network here
+        **dict.fromkeys(TEMP_VARIABLES, private),
+    }
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     if result.returncode not in (0, 1) or not result.stdout.strip():
         raise PolicyError(f"checkov failed with exit status {result.returncode}:\n{result.stderr[-2000:]}")
     return _reports(json.loads(result.stdout), files, skips)
