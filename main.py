@@ -2,11 +2,13 @@
 
 Config is validated before cdktf is imported: a bad file stops here with exit
 status 2 and one line per problem, and nothing is written to the output folder.
-VPN_ALLOW_REPLACE (space-separated Terraform addresses) lifts prod's guard for
+VPN_ALLOW_REPLACE (space-separated ADDRESS@DIGEST, as the review prints them) lifts prod's guard for
 exactly those, as `vpnctl deploy --allow-replace` does: `cdktf deploy prod`
 after a reviewed replacement. A production environment's guard manifest
 (`<env>.guard.json`) refuses an unretired removal (when loading) and a changed
 identity (here) unless VPN_ALLOW_CHANGE names it as KEY=VALUE.
+A Terraform override file (`*_override.tf.json`) in a stack folder is refused
+(exit 2): Terraform would merge it into what `cdktf deploy` applies, silently.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ def main() -> int:
         print("\n".join(guard), file=sys.stderr)
         return 2
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    from stacks.app import synth  # cdktf loads only for a valid config
+    from stacks.app import refuse_override_files, synth  # cdktf loads only for a valid config
     from stacks.guard import GuardError
 
     allow_replace = frozenset(os.environ.get("VPN_ALLOW_REPLACE", "").split())
+    outdir = Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     try:
-        synth(environments, Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out"), allow_replace)
+        refuse_override_files(environments, outdir)  # Terraform would apply one with the stack, silently
+        synth(environments, outdir, allow_replace)
     except GuardError as exc:
         print(exc, file=sys.stderr)
         return 2

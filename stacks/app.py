@@ -8,21 +8,47 @@ from cdktf import App
 
 from modules import binding_type_checks_skipped
 from stacks.config import LoadedEnvironment
-from stacks.guard import check_all_matched
+from stacks.guard import GuardError, check_all_matched
 from stacks.vpn_stack import VpnStack
 
 
 def build_app(
-    environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset()
+    environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
+    bound: bool = True,
 ) -> App:
     app = App(outdir=str(outdir))
     with binding_type_checks_skipped():  # the config is validated; see modules/__init__.py
-        stacks = [VpnStack(app, environment, allow_replace=allow_replace) for environment in environments]
+        stacks = [VpnStack(app, environment, allow_replace=allow_replace, bound_allowances=bound)
+                  for environment in environments]
     check_all_matched(allow_replace, set().union(*(stack.replace_allowed for stack in stacks)), stacks)
     return app
 
 
-def synth(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset()) -> Path:
-    """`allow_replace` applies to every stack given: name one environment with it."""
-    build_app(environments, outdir, allow_replace).synth()
+def synth(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
+          bound: bool = True) -> Path:
+    """`allow_replace` applies to every stack given: name one environment with it. `bound`: see stacks/guard.py."""
+    build_app(environments, outdir, allow_replace, bound).synth()
     return outdir
+
+
+# Terraform's override rule: it merges these files over the rest of a folder's configuration, without a word.
+OVERRIDE_FILES = ("override.tf", "override.tf.json", "*_override.tf", "*_override.tf.json")
+
+
+class OverrideFileFound(GuardError):
+    """A Terraform override file lies in a stack folder the app synthesizes into."""
+
+
+def refuse_override_files(environments: list[LoadedEnvironment], outdir: Path) -> None:
+    """OverrideFileFound naming every Terraform override file in the stack folders of `environments`: nothing
+    here synthesizes one, so one found there was left by a local run (`local_override.tf.json`, which
+    `vpnctl --local` once wrote here) or planted, and `cdktf deploy` would apply it with the stack."""
+    found = sorted({path for environment in environments for pattern in OVERRIDE_FILES
+                    for path in (outdir / "stacks" / environment.name).glob(pattern)})
+    if found:
+        raise OverrideFileFound(
+            "\n".join(f"{path}: a Terraform override file in a stack folder; Terraform would merge it over the "
+                      f"synthesized stack, without a word, into what `cdktf deploy` applies" for path in found)
+            + "\nNothing synthesizes such a file: delete it (a `vpnctl --local` run writes its settings under "
+            "the build folder, not here), or put what it changes into the environment file."
+        )

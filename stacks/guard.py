@@ -1,14 +1,18 @@
-"""The prod guard, lifted for exactly the addresses a reviewer allowed.
+"""The prod guard, lifted for exactly the changes a reviewer allowed.
 
 prevent_destroy makes Terraform refuse any plan that replaces or destroys a
-guarded resource. After a review, `--allow-replace ADDRESS` (or
+guarded resource. After a review, `--allow-replace ADDRESS@DIGEST` (or
 VPN_ALLOW_REPLACE for `cdktf deploy`) synthesizes without it for those
-addresses only; every other guarded resource keeps it.
+addresses only, and only while each still synthesizes as the reviewed change
+did (stacks/config/allowances.py); every other guarded resource keeps it.
 """
 
 from __future__ import annotations
 
 from cdktf import TerraformResource, TerraformStack
+
+from stacks.config.allowances import digest
+from stacks.config.allowances import split as allowances_split
 
 
 class GuardError(ValueError):
@@ -26,20 +30,39 @@ def guarded_addresses(stack: TerraformStack) -> dict[str, TerraformResource]:
     return guarded
 
 
-def lift_guard(stack: TerraformStack, addresses: frozenset[str]) -> set[str]:
-    """Drops prevent_destroy from those of `addresses` guarded in `stack`; returns them."""
-    if not addresses:
+def lift_guard(stack: TerraformStack, allowances: frozenset[str], bound: bool = True) -> set[str]:
+    """Drops prevent_destroy from the allowed resources guarded in `stack`; returns the allowances used.
+
+    `bound`: each allowance must carry the digest of the reviewed change, and the resource must still
+    synthesize to it (GuardError otherwise). Only the review's own second synth lifts unbound addresses.
+    """
+    if not allowances:
         return set()
     guarded = guarded_addresses(stack)
-    matched = addresses & set(guarded)
+    by_address = {allowances_split(a)[0]: a for a in allowances}
+    matched = set(by_address) & set(guarded)
     for address in matched:
         guarded[address].add_override("lifecycle.prevent_destroy", False)
-    return matched
+    if bound and matched:
+        _check_bound(stack, {address: allowances_split(by_address[address])[1] for address in matched})
+    return {by_address[address] for address in matched}
+
+
+def _check_bound(stack: TerraformStack, digests: dict[str, str | None]) -> None:
+    document = stack.to_terraform()
+    for address, given in sorted(digests.items()):
+        now = digest(document, address)
+        if given is None:
+            raise GuardError(f"allow_replace: {address}: name the reviewed change too, as the review prints it: "
+                             f"{address}@<digest>; an address alone would let any later change of it through")
+        if given != now:
+            raise GuardError(f"allow_replace: {address}@{given} was given for another change of {address}: it "
+                             f"synthesizes as @{now} now. Review this change, then allow it by that name")
 
 
 def check_all_matched(addresses: frozenset[str], matched: set[str], stacks: list[TerraformStack]) -> None:
     """GuardError naming every allowed address that no stack guards, and the ones they do guard."""
-    unknown = sorted(addresses - matched)
+    unknown = sorted(addresses - matched)  # allowances as given, ADDRESS@DIGEST
     if not unknown:
         return
     listed = "\n".join(

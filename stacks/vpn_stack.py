@@ -35,9 +35,11 @@ class VpnStack(TerraformStack):
     """All VPN resources of one environment, named after its file: `cdktf deploy prod`."""
 
     def __init__(
-        self, scope: Construct, environment: LoadedEnvironment, *, allow_replace: frozenset[str] = frozenset()
+        self, scope: Construct, environment: LoadedEnvironment, *, allow_replace: frozenset[str] = frozenset(),
+        bound_allowances: bool = True,
     ) -> None:
-        """`allow_replace`: addresses whose prevent_destroy a reviewer lifted (see stacks/guard.py)."""
+        """`allow_replace`: `ADDRESS@DIGEST` of the changes whose prevent_destroy a reviewer lifted (see
+        stacks/guard.py); bare addresses only with `bound_allowances` off, for the review's own second synth."""
         super().__init__(scope, environment.name)
         name, cfg = environment.name, environment.config
 
@@ -146,4 +148,4 @@ class VpnStack(TerraformStack):
                     region=cfg.region,
                     role_arn=cfg.assume_role_arn,
                 )
-        self.replace_allowed = lift_guard(self, allow_replace)
+        self.replace_allowed = lift_guard(self, allow_replace, bound_allowances)

@@ -16,6 +16,7 @@ os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ROOT / "environments"
+LOCAL_STACKS = "build/local/cdktf.out/stacks"  # where `make run` (`vpnctl deploy dev --local`) synthesizes
 ENV_NAMES = ("dev", "staging", "prod")
 
 

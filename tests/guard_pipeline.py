@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.lifecycle import Run
 from tests.pipelines import apply
-from tests.scenarios import PROD_BERLIN_CONNECTION
+from tests.scenarios import PROD_BERLIN_ALLOWANCE
 from vpnctl.planning import prepare
 
 
@@ -45,7 +45,7 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
 
     record: dict = {}
     build = run.base / "build"
-    allowed = frozenset({PROD_BERLIN_CONNECTION})
+    allowed = frozenset({PROD_BERLIN_ALLOWANCE})
     with run.emulator(env.config.account_id, "prod") as aws:
         apply(run, env, outdir, aws, record)
         with run.step("review a new inside CIDR"):
@@ -58,6 +58,7 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
             terraform = prepare(*variants["allowed"], build, aws)
             terraform.apply()
         record["outputs_after_replace"] = terraform.outputs()
+        record["route"] = removed_route(variants["route"], build, aws)
         # A site's block removed: Terraform's prevent_destroy doesn't cover it; review and deploy must.
         with run.step("review a removed site"):
             record["review_removed"] = reviewed(review_environment(*variants["removed"], build, aws=aws, policy=False))
@@ -71,6 +72,27 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
         record["resources_after_refused_deploy"] = (before, aws.resources(env.config.region))
         record["cdktf"] = cdktf_removal(run, env, variants["removed"][0], aws)
         record["keys"] = preshared_keys(aws, env.config.region)
+    return record
+
+
+def removed_route(variant, build: Path, aws) -> dict:
+    """A static route removed: refused by review and deploy (nothing guarded changes, so Terraform would do it
+    without a word); a stale allowance refused; then deployed with the allowance the review printed."""
+    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.reviewing import review_environment
+
+    review = review_environment(*variant, build, aws=aws, policy=False)
+    record: dict = {"review": reviewed(review), "allowances": dict(review.allowances)}
+    [address] = review.refused_destroys or ["(none)"]
+    for label, allowed in (("refused", frozenset()), ("stale", frozenset({f"{address}@000000000000"}))):
+        try:
+            deploy_environment(*variant, build, aws, frozenset(allowed), approval=AUTOMATIC)
+            record[label] = "applied"
+        except DeployRefused as exc:
+            record[label] = str(exc)
+    outputs = deploy_environment(*variant, build, aws, frozenset({review.allowance(address)}), approval=AUTOMATIC)
+    record["allowed"] = "applied" if outputs is not None else "?"
+    record["state_after"] = sorted(prepare(*variant, build, aws).run("state", "list").stdout.split())
     return record
 
 

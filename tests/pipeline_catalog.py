@@ -10,7 +10,15 @@ from pathlib import Path
 
 from tests import deploy_pipelines, guard_pipeline, pipelines, plan_pipelines, user_pipeline
 from tests.lifecycle import Run, Runner
-from tests.scenarios import DEV_EDITS, ONE_ASSOCIATION, PROD_BERLIN_CONNECTION, PROD_INSIDE, PROD_REMOVED_SITE, variant
+from tests.scenarios import (
+    DEV_EDITS,
+    ONE_ASSOCIATION,
+    PROD_BERLIN_ALLOWANCE,
+    PROD_INSIDE,
+    PROD_REMOVED_ROUTE,
+    PROD_REMOVED_SITE,
+    variant,
+)
 
 NO_ENDPOINT = 'client_vpn "'
 # The long ones (8 minutes and more, mostly the provider's association sleeps) start first, and alone: the
@@ -91,9 +99,11 @@ class Catalog:
         env = self.variant("prod", "guard", without=(NO_ENDPOINT,))
         inside = self.variant("prod", "guard-inside", PROD_INSIDE, without=(NO_ENDPOINT,))
         removed = self.variant("prod", "guard-removed", PROD_INSIDE, without=(NO_ENDPOINT, PROD_REMOVED_SITE))
+        route = self.variant("prod", "guard-route", PROD_INSIDE + PROD_REMOVED_ROUTE, without=(NO_ENDPOINT,))
         variants = {
+            "route": (route, self.synth(route, "guard-route")),
             "inside": (inside, self.synth(inside, "guard-inside")),
-            "allowed": (inside, self.synth(inside, "guard-allowed", frozenset({PROD_BERLIN_CONNECTION}))),
+            "allowed": (inside, self.synth(inside, "guard-allowed", frozenset({PROD_BERLIN_ALLOWANCE}))),
             "removed": (removed, self.synth(removed, "guard-removed")),
         }
         self._submit("prod-guard", guard_pipeline.prod_guard, env, self.synth(env, "guard"), variants)

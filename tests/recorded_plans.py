@@ -71,10 +71,13 @@ def load(name: str) -> dict:
     return json.loads((RECORDINGS / f"{name}.json").read_text())
 
 
-def outcome_of(recording: dict):
-    from vpnctl.reviewing import PlanOutcome
+def outcome_of(recording: dict, stacks: dict[str, dict]):
+    """The review's outcome of a recording; its allowances bound to the replanned stack, as a review binds them."""
+    from vpnctl.reviewing import PlanOutcome, allowances
 
-    return PlanOutcome(plan=recording["plan"], refused=list(recording["refused"]))
+    refused = list(recording["refused"])
+    return PlanOutcome(plan=recording["plan"], refused=refused,
+                       allowances=allowances(refused, stacks["replanned"]) if "replanned" in stacks else {})
 
 
 def synthesize(scenario: Scenario, folder: Path, refused: list[str]) -> tuple[object, dict[str, dict]]:
@@ -86,7 +89,8 @@ def synthesize(scenario: Scenario, folder: Path, refused: list[str]) -> tuple[ob
     synth_stacks([env], folder / "planned", scenario.allow_replace)
     stacks = {"planned": stack(folder / "planned", env.name)}
     if refused:
-        synth_stacks([env], folder / "replanned", scenario.allow_replace | set(refused))
+        # As the review's own second synth: the guard lifted for the bare addresses Terraform refused.
+        synth_stacks([env], folder / "replanned", scenario.allow_replace | set(refused), bound=False)
         stacks["replanned"] = stack(folder / "replanned", env.name)
     return env, stacks
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import LOCAL_STACKS, ROOT
 
 pytestmark = pytest.mark.terraform
 PROGRESS_PROMISE = 15.0  # seconds: the longest silence an operator may meet
@@ -53,7 +53,7 @@ def test_a_piped_deploy_prints_a_line_at_least_every_15_seconds_and_every_resour
 @pytest.mark.pipeline("make-run")
 def test_make_run_shows_progress_through_the_association_wait(lifecycle):
     record = lifecycle.result("make-run")
-    assert_watched(record, ROOT / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json")
+    assert_watched(record, ROOT / LOCAL_STACKS / "dev" / "cdk.tf.json")
     countdown = re.search(r"creating aws_ec2_client_vpn_network_association\.\S+ \(\S+; the AWS provider's fixed "
                           r"4-minute wait after associating a subnet: (\d+)m(\d\d)s left\)", record["errors"])
     assert countdown, record["errors"]

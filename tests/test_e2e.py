@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ENV_NAMES, ROOT
+from tests.conftest import ENV_NAMES, LOCAL_STACKS, ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,9 @@ def test_make_run_deploys_dev_to_the_local_emulator_and_prints_what_the_device_n
     ), stdout
     assert "PRIVATE KEY" not in stdout + result["errors"]
     print(f"make run: {result['seconds']:.0f} s wall, deploy {deployed.group(1)} s")  # shown with -rP
-    assert (ROOT / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").is_file()
+    # A --local run synthesizes under the build folder: its local-only override never lands in cdktf.out.
+    assert (ROOT / LOCAL_STACKS / "dev" / "cdk.tf.json").is_file()
+    assert not (ROOT / "cdktf.out" / "stacks" / "dev" / "local_override.tf.json").exists()
 
 
 def test_cdktf_cli_synth_writes_the_same_three_stacks(tmp_path, synthesized_dir):

@@ -97,19 +97,31 @@ def edited(edits: list[tuple[str, str]]) -> str:
 
 
 @pytest.mark.parametrize("key", sorted(LOWERINGS))
-def test_a_changed_identity_is_refused_by_review_and_deploy_before_terraform_unless_allowed_by_value(tmp_path, key):
+def test_each_changed_identity_is_named_in_plain_words_with_the_allowance_for_its_new_value(tmp_path, key):
+    from stacks.config import guard_manifest, load_environment
+
     edits, allowance, words = LOWERINGS[key]
+    base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")
+    core = load_environment(base / "environments" / "core.hcl")
+    [line] = guard_manifest.refusals(str(base / "environments" / "core.hcl"), "core", core.config, frozenset(),
+                                     "--allow-change {}")
+    assert f": {key}: " in line and words in line and line.endswith(f"--allow-change {allowance}")
+    assert guard_manifest.refusals(str(base / "environments" / "core.hcl"), "core", core.config,
+                                   frozenset({allowance}), "{}") == []
+    assert guard_manifest.refusals(str(base / "environments" / "core.hcl"), "core", core.config,
+                                   frozenset({f"{key}=other"}), "{}") != [], "an allowance for another value"
+
+
+def test_a_lowered_tier_is_refused_by_review_and_deploy_before_terraform_and_by_cdktf_unless_allowed(tmp_path):
+    edits, allowance, words = LOWERINGS["tier"]
     base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")
     env, calls = fake_terraform(tmp_path)
     for command in (["review", "core"], ["deploy", "core", "--auto-approve"]):
         refused = run_vpnctl("--environments", "environments", *command, cwd=base, env=env)
         assert refused.returncode == 3, refused.stderr
-        assert f"refused by the prod guard: environments/core.hcl: {key}: " in refused.stderr
+        assert "refused by the prod guard: environments/core.hcl: tier: production → staging: " in refused.stderr
         assert words in refused.stderr and f"--allow-change {allowance}" in refused.stderr
     assert not calls.exists(), "refused before any Terraform command"
-    stale = run_vpnctl("--environments", "environments", "review", "core", "--allow-change", f"{key}=other",
-                       cwd=base, env=env)
-    assert stale.returncode == 3, "an allowance for another value is no allowance"
     allowed = run_vpnctl("--environments", "environments", "review", "core", "--allow-change", allowance, cwd=base,
                          env=env)
     assert "refused by the prod guard" not in allowed.stderr and calls.exists(), allowed.stderr

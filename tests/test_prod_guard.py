@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.scenarios import PROD_BERLIN_CONNECTION
+from tests.scenarios import PROD_BERLIN_ALLOWANCE, PROD_BERLIN_CONNECTION
 from vpnctl.review.report import EXIT_OK, EXIT_REFUSED
 
 pytestmark = [pytest.mark.terraform, pytest.mark.pipeline("prod-guard")]
@@ -20,7 +20,7 @@ def test_the_review_refuses_a_new_inside_cidr_in_prod_and_shows_what_forces_it(l
     assert review["exit"] == EXIT_REFUSED
     assert review["refused"] == [PROD_BERLIN_CONNECTION]
     assert review["forced_by"]["aws_vpn_connection.site-berlin-hq_connection"] == ["tunnel1_inside_cidr"]
-    assert f"--allow-replace {PROD_BERLIN_CONNECTION}" in review["markdown"]
+    assert f"--allow-replace {PROD_BERLIN_ALLOWANCE}" in review["markdown"], "bound to the change reviewed"
 
 
 def test_the_review_with_the_replacement_allowed_plans_only_that_site(lifecycle):
@@ -34,7 +34,10 @@ def test_the_review_refuses_a_site_removed_from_prod(lifecycle):
     review = lifecycle.result("prod-guard")["review_removed"]
     assert review["exit"] == EXIT_REFUSED and review["refused"] == []
     assert [re.sub(r"_[0-9A-F]{8}$", "", a) for a in review["refused_destroys"]] == [
-        "aws_customer_gateway.site-frankfurt-dc_customer_gateway", "aws_vpn_connection.site-frankfurt-dc_connection",
+        "aws_customer_gateway.site-frankfurt-dc_customer_gateway",
+        "aws_ec2_transit_gateway_route_table_association.site-frankfurt-dc_tgw_association",
+        "aws_ec2_transit_gateway_route_table_propagation.site-frankfurt-dc_tgw_propagation",
+        "aws_vpn_connection.site-frankfurt-dc_connection",
     ]
 
 
@@ -50,7 +53,7 @@ def test_no_live_review_shows_a_key_the_emulator_holds(lifecycle):
 
 def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifecycle):
     record = lifecycle.result("prod-guard")
-    assert record["removed_deploy"].startswith("the plan destroys aws_customer_gateway.site-frankfurt-dc_")
+    assert record["removed_deploy"].startswith("the plan removes aws_customer_gateway.site-frankfurt-dc_")
     before, after = record["resources_after_refused_deploy"]
     assert after == before
 
@@ -68,3 +71,19 @@ def test_cdktf_deploy_refuses_an_unretired_site_removal_and_destroys_exactly_tha
     assert len(after["customer_gateways"]) == len(before["customer_gateways"]) - 1
     assert after["vpn_gateways"] == before["vpn_gateways"]
     assert re.search(r"Destroy complete|\d+ destroyed", retired["output"]), retired["output"][-3000:]
+
+
+def test_a_removed_static_route_is_refused_until_allowed_by_the_review_s_allowance_and_then_applied(lifecycle):
+    record = lifecycle.result("prod-guard")["route"]
+    review = record["review"]
+    assert review["exit"] == EXIT_REFUSED
+    [address] = review["refused_destroys"]
+    assert address.startswith("aws_vpn_connection_route.site-paris-branch_route-192-168-21-0-24_")
+    allowance = record["allowances"][address]
+    assert f"--allow-destroy {allowance}" in review["markdown"]
+    assert record["refused"].startswith(f"the plan removes {address}")
+    assert "given for another object" in record["stale"]
+    assert record["allowed"] == "applied"
+    assert address not in record["state_after"]
+    assert any(a.startswith("aws_vpn_connection_route.site-paris-branch_route-192-168-20-0-24_")
+               for a in record["state_after"])

@@ -120,18 +120,44 @@ def test_a_replacement_path_that_names_a_whole_block_marks_the_attributes_inside
     assert change.replace_paths == ("authentication_options",)
 
 
-def test_a_guarded_environment_refuses_destroying_a_removed_connection_unless_allowed():
+def test_a_guarded_environment_refuses_what_prevent_destroy_cannot_see_unless_allowed_by_address_and_object():
     from vpnctl.review.changes import ResourceChange
     from vpnctl.review.removals import unguarded_destroys, unused_allowances
 
-    changes = [
-        ResourceChange("aws_vpn_connection.site-x_connection_1", "aws_vpn_connection", "site x", "delete"),
-        ResourceChange("aws_cloudwatch_log_group.site-x_tunnel_logs_2", "aws_cloudwatch_log_group", "logs", "delete"),
-    ]
-    assert unguarded_destroys(changes, True, frozenset()) == ["aws_vpn_connection.site-x_connection_1"]
+    connection = ResourceChange("aws_vpn_connection.site-x_connection_1", "aws_vpn_connection", "site x", "delete",
+                                fingerprint="aaaaaaaaaaaa")
+    route = ResourceChange("aws_vpn_connection_route.site-y_route-10-0-0-0-16_3", "aws_vpn_connection_route",
+                           "site y: route", "delete", fingerprint="bbbbbbbbbbbb")
+    moved = ResourceChange("aws_ec2_client_vpn_network_association.staff_association-subnet-a_4",
+                           "aws_ec2_client_vpn_network_association", "staff: association", "replace",
+                           fingerprint="cccccccccccc")
+    logs = ResourceChange("aws_cloudwatch_log_group.site-x_tunnel_logs_2", "aws_cloudwatch_log_group", "logs", "delete")
+    changes = [connection, route, moved, logs]
+    assert unguarded_destroys(changes, True, frozenset()) == sorted([connection.address, route.address, moved.address])
     assert unguarded_destroys(changes, False, frozenset()) == []
-    assert unguarded_destroys(changes, True, frozenset({"aws_vpn_connection.site-x_connection_1"})) == []
-    assert unused_allowances(changes, frozenset({"aws_vpn_connection.typo"})) == ["aws_vpn_connection.typo"]
+    allowed = frozenset({f"{connection.address}@aaaaaaaaaaaa", f"{route.address}@bbbbbbbbbbbb"})
+    assert unguarded_destroys(changes, True, allowed) == [moved.address]
+    assert unguarded_destroys(changes, True, frozenset({connection.address})) != [], "an address alone allows nothing"
+    assert unused_allowances(changes, frozenset({"aws_vpn_connection.typo@x"})) == [
+        "--allow-destroy aws_vpn_connection.typo@x: the plan removes no such resource"]
+    assert unused_allowances(changes, frozenset({f"{route.address}@000000000000"})) == [
+        (f"--allow-destroy {route.address}@000000000000: given for another object at {route.address}; the plan "
+        f"removes {route.address}@bbbbbbbbbbbb: review it, then allow it by that name")]
+
+
+def test_the_fingerprint_binds_the_object_removed_and_leaves_secrets_out():
+    from vpnctl.review.changes import resource_changes
+
+    def plan(before: dict) -> dict:
+        return {"resource_changes": [{"address": "aws_vpn_connection_route.r_1", "type": "aws_vpn_connection_route",
+                                      "mode": "managed", "change": {"actions": ["delete"], "before": before,
+                                                                    "after": None,
+                                                                    "before_sensitive": {"secret": True}}}]}
+
+    [one] = resource_changes(plan({"destination_cidr_block": "10.0.0.0/16", "secret": "k1"}), {})
+    [same] = resource_changes(plan({"destination_cidr_block": "10.0.0.0/16", "secret": "k2"}), {})
+    [other] = resource_changes(plan({"destination_cidr_block": "10.1.0.0/16", "secret": "k1"}), {})
+    assert one.fingerprint == same.fingerprint != other.fingerprint  # the secret plays no part
 
 
 def test_the_guarded_types_are_the_ones_the_stacks_guard(synthesized_dir):
@@ -214,10 +240,12 @@ def guards(doc: dict) -> dict[str, bool]:
     }
 
 
-def test_allow_replace_lifts_the_guard_of_exactly_that_address(tmp_path, shipped):
+def test_allow_replace_lifts_the_guard_of_exactly_that_address(tmp_path, shipped, synthesized):
+    from stacks.config.allowances import bound
     from vpnctl.synth import synth_stacks
 
-    synth_stacks([shipped["prod"]], tmp_path, frozenset({"aws_vpn_connection.site-berlin-hq_connection_6043E8D9"}))
+    allowance = bound(synthesized["prod"], "aws_vpn_connection.site-berlin-hq_connection_6043E8D9")
+    synth_stacks([shipped["prod"]], tmp_path, frozenset({allowance}))
     lifted = guards(json.loads((tmp_path / "stacks" / "prod" / "cdk.tf.json").read_text()))
     lifted_addresses = {address for address, on in lifted.items() if not on}
     assert lifted_addresses == {"aws_vpn_connection.site-berlin-hq_connection_6043E8D9"}

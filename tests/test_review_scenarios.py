@@ -22,7 +22,7 @@ import pytest
 
 from tests import recorded_plans
 from tests.guard_pipeline import reviewed
-from tests.scenarios import PROD_BERLIN_CONNECTION, SCENARIOS
+from tests.scenarios import PROD_BERLIN_ALLOWANCE, PROD_BERLIN_CONNECTION, SCENARIOS
 from vpnctl.review.force_new import forces_replacement
 from vpnctl.review.report import EXIT_OK, EXIT_REFUSED
 
@@ -75,7 +75,7 @@ def scenarios(tmp_path_factory, synthesized_dir) -> dict[str, dict]:
         digests = {"applied": recorded_plans.digest(recorded_plans.stack(synthesized_dir, scenario.environment)),
                    "planned": recorded_plans.digest(stacks["planned"]),
                    "replanned": recorded_plans.digest(stacks["replanned"]) if "replanned" in stacks else None}
-        review = review_plan(env, stacks["planned"], recorded_plans.outcome_of(recording))
+        review = review_plan(env, stacks["planned"], recorded_plans.outcome_of(recording, stacks))
         out[name] = {"recording": recording, "digests": digests, "review": review, "tier": env.config.tier,
                      "file": base / name / "planned" / "stacks" / env.name / "cdk.tf.json"}
     for environment in {scenario.environment for scenario in SCENARIOS.values()}:
@@ -164,7 +164,7 @@ def test_prod_refuses_a_new_inside_cidr_and_shows_what_forces_it(scenarios):
     assert review["refused"] == [PROD_BERLIN_CONNECTION]
     assert review["forced_by"]["aws_vpn_connection.site-berlin-hq_connection"] == ["tunnel1_inside_cidr"]
     assert "Refused by the prod guard" in review["markdown"]
-    assert "--allow-replace aws_vpn_connection.site-berlin-hq_connection_6043E8D9" in review["markdown"]
+    assert f"--allow-replace {PROD_BERLIN_ALLOWANCE}" in review["markdown"]
 
 
 def test_prod_with_the_replacement_allowed_plans_it_and_exits_zero(scenarios):
@@ -231,11 +231,15 @@ def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_woul
     review = scenarios["prod-removed"]
     assert review["exit"] == EXIT_REFUSED
     assert [re.sub(r"_[0-9A-F]{8}$", "", a) for a in review["refused_destroys"]] == [
-        "aws_customer_gateway.site-frankfurt-dc_customer_gateway", "aws_vpn_connection.site-frankfurt-dc_connection",
+        "aws_customer_gateway.site-frankfurt-dc_customer_gateway",
+        "aws_ec2_transit_gateway_route_table_association.site-frankfurt-dc_tgw_association",
+        "aws_ec2_transit_gateway_route_table_propagation.site-frankfurt-dc_tgw_propagation",
+        "aws_vpn_connection.site-frankfurt-dc_connection",
     ]
     assert review["refused"] == []  # Terraform itself saw nothing to refuse
-    assert "does not cover a removed block" in review["markdown"]
-    assert "--allow-destroy aws_vpn_connection.site-frankfurt-dc_connection_" in review["markdown"]
+    assert "what `prevent_destroy` can't see" in review["markdown"]
+    assert re.search(r"--allow-destroy aws_vpn_connection\.site-frankfurt-dc_connection_[0-9A-F]{8}@[0-9a-f]{12}",
+                     review["markdown"])
 
 
 def test_every_replacement_comes_with_terraform_s_replace_paths(scenarios):

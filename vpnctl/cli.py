@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 def _allow_replace_option(command) -> None:
     command.add_argument(
         "--allow-replace", action="append", default=[], metavar="ADDRESS",
-        help="lift prod's prevent_destroy for exactly this Terraform address (repeatable; one environment only)",
+        help="lift prod's prevent_destroy for exactly this reviewed change, ADDRESS@DIGEST as the review prints it (repeatable; one environment only)",
     )
 
 
@@ -146,7 +146,8 @@ def _terraform_command(commands, name: str, handler, summary: str, local_help: s
     command = commands.add_parser(name, help=summary)
     command.add_argument("env", nargs="*", help="environment names")
     command.add_argument("--all", action="store_true", help="every environment")
-    command.add_argument("--out", type=Path, default=None, help="output folder (default: $CDKTF_OUTDIR or cdktf.out)")
+    command.add_argument("--out", type=Path, default=None,
+                         help="output folder (default: $CDKTF_OUTDIR or cdktf.out; with --local, BUILD/local/cdktf.out)")
     command.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
     command.add_argument("--local", action="store_true", help=local_help)
     _allow_replace_option(command)
@@ -188,7 +189,14 @@ def _guarded(run):
 
 
 def _outdir(args) -> Path:
-    return args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    """--out; else, for a --local run, a folder of its own under the build folder: what only a local run
+    writes (vpnctl.planning.LOCAL_OVERRIDE) must never land where `cdktf deploy` runs Terraform; else
+    $CDKTF_OUTDIR or cdktf.out."""
+    if args.out:
+        return args.out
+    if getattr(args, "local", False):
+        return args.build / "local" / "cdktf.out"
+    return Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
 
 
 def _validate(args, environments: list[LoadedEnvironment]) -> int:

@@ -128,7 +128,8 @@ def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozen
     print(text, end="", flush=True)
     if review.refused_destroys or review.error:
         raise DeployRefused("; ".join(
-            [f"the plan destroys {a}, guarded; if intended, add --allow-destroy {a}" for a in review.refused_destroys]
+            [f"the plan removes {a}, which carries traffic or is guarded; if intended, add --allow-destroy "
+             f"{review.allowance(a)}" for a in review.refused_destroys]
             + ([review.error] if review.error else [])
         ))
     return bool(review.changes)

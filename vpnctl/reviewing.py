@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+from stacks.config.allowances import bound
 from vpnctl.planning import local_emulator, plan_environment
 from vpnctl.policy.scan import PolicyError, scan
 from vpnctl.review import render
 from vpnctl.review.changes import resource_changes
 from vpnctl.review.names import construct_paths
-from vpnctl.review.removals import unguarded_destroys, unused_allowances
+from vpnctl.review.removals import allowance as removal_allowance
+from vpnctl.review.removals import takes_away, unguarded_destroys, unused_allowances
 from vpnctl.review.report import EXIT_FAILED, EXIT_OK, EnvironmentReview
 from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import TerraformError
@@ -46,6 +48,7 @@ class PlanOutcome:
     error: str | None = None
     error_output: str = ""
     replanned_from: Path | None = None  # the synthesized folder of the second plan, if any
+    allowances: dict[str, str] = field(default_factory=dict)  # refused address -> ADDRESS@DIGEST to allow it
 
 
 def plan_for_review(
@@ -73,10 +76,18 @@ def plan_for_review(
             _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
         outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values,
                                         progress=progress, command="review", fresh_log=False)
+        unguarded = json.loads((stack_dir(outcome.replanned_from, environment.name) / "cdk.tf.json").read_text())
+        outcome.allowances = allowances(outcome.refused, unguarded)
     except (TerraformError, subprocess.CalledProcessError) as again:
         outcome.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
         outcome.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
     return outcome
+
+
+def allowances(refused: list[str], unguarded: dict) -> dict[str, str]:
+    """For each refused address, the `--allow-replace` that lifts the guard for exactly this change: bound to
+    the resource as the unguarded synth (what the reviewer sees planned) has it."""
+    return {address: bound(unguarded, address) for address in refused}
 
 
 def review_plan(
@@ -88,15 +99,16 @@ def review_plan(
 ) -> EnvironmentReview:
     """The review of a plan outcome; `synthesized` is the stack's cdk.tf.json (its construct paths name things)."""
     review = EnvironmentReview(environment.name, refused=list(outcome.refused), error=outcome.error,
-                               error_output=outcome.error_output)
+                               error_output=outcome.error_output, allowances=dict(outcome.allowances))
     if outcome.plan is None:
         return review
     review.changes = resource_changes(outcome.plan, construct_paths(synthesized))
-    # Terraform refuses replacing a guarded resource; destroying a removed one it allows: refuse that here.
+    # Terraform refuses replacing a guarded resource; what prevent_destroy can't see is refused here.
     review.refused_destroys = unguarded_destroys(review.changes, environment.config.prevent_destroy, allow_destroy)
+    review.allowances.update({c.address: removal_allowance(c) for c in review.changes if takes_away(c)})
     unused = unused_allowances(review.changes, allow_destroy)
     if unused:
-        review.error = f"--allow-destroy {', '.join(unused)}: the plan destroys no such resource"
+        review.error = "; ".join(unused)
     return review
 
 
@@ -167,10 +179,10 @@ def exit_status(reviews: list[EnvironmentReview]) -> int:
 
 
 def _synth_in_subprocess(environment: LoadedEnvironment, outdir: Path, allow_replace: set[str]) -> None:
-    command = [sys.executable, "-m", "vpnctl", "--environments", str(Path(environment.source).resolve().parent),
-               "synth", environment.name, "--out", str(outdir)]
-    for address in sorted(allow_replace):
-        command += ["--allow-replace", address]
+    """The unguarded synth (bare addresses: what Terraform refused) in a process of its own."""
+    entry = "import sys; from vpnctl.synth import unguarded_main; sys.exit(unguarded_main(sys.argv[1:]))"
+    command = [sys.executable, "-c", entry,
+               str(Path(environment.source).resolve().parent), environment.name, str(outdir), *sorted(allow_replace)]
     subprocess.run(command, check=True, capture_output=True, text=True)
 
 

@@ -39,6 +39,7 @@ class ResourceChange:
     attributes: tuple[AttributeChange, ...] = ()
     consequences: tuple[str, ...] = ()
     replace_paths: tuple[str, ...] = ()  # as Terraform planned them
+    fingerprint: str = ""  # of what the plan removes or replaces (its public `before`): binds an --allow-destroy
 
     @property
     def forced_by(self) -> list[str]:
@@ -66,8 +67,28 @@ def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[Resour
         elif action == "update":
             consequences += force_new.update_notes(kind, [a.path for a in attributes])
         replace_paths = tuple(sorted(_path(p) for p in change.get("replace_paths") or []))
-        out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences), replace_paths))
+        out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences), replace_paths,
+                                  _fingerprint(change)))
     return out
+
+
+def _fingerprint(change: dict) -> str:
+    """A short digest of the object the plan starts from, its sensitive values left out: an allowance to
+    remove it is bound to this object, not to whatever later takes its address."""
+    public = _public(change.get("before"), change.get("before_sensitive"))
+    return hashlib.sha256(json.dumps(public, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:12]
+
+
+def _public(value, sensitive):
+    if sensitive is True:
+        return None
+    if isinstance(value, dict):
+        marks = sensitive if isinstance(sensitive, dict) else {}
+        return {k: _public(v, marks.get(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        marks = sensitive if isinstance(sensitive, list) else []
+        return [_public(v, marks[i] if i < len(marks) else None) for i, v in enumerate(value)]
+    return value
 
 
 def _attribute_changes(change: dict, kind: str, action: str) -> list[AttributeChange]:

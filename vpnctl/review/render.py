@@ -1,8 +1,16 @@
-"""The review as Markdown for a pull-request comment, and as a compact terminal view."""
+"""The review as Markdown for a pull-request comment, and as a compact terminal view.
+
+Every value from the config or the plan goes through markdown_text: `code()` or `text()` in the
+Markdown, `printable()` on the terminal, so a value can't forge the comment or drive the terminal.
+Suggested commands quote their addresses for the shell.
+"""
 
 from __future__ import annotations
 
+import shlex
+
 from vpnctl.review.changes import ResourceChange, counts
+from vpnctl.review.markdown_text import code, printable, text
 from vpnctl.review.report import EnvironmentReview
 
 MARKER = "<!-- vpnctl-review -->"  # the workflow finds and updates its one comment by this
@@ -11,11 +19,13 @@ SYMBOLS = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
 
 
 def summary_line(review: EnvironmentReview) -> str:
+    """One line for a terminal: control characters in the environment's name are shown escaped."""
+    environment = printable(review.environment)
     if review.error and not review.changes:
-        return f"{review.environment}: the plan failed"
+        return f"{environment}: the plan failed"
     totals = counts(review.changes)
     return (
-        f"{review.environment}: {totals['create']} to add, {totals['update']} to change, "
+        f"{environment}: {totals['create']} to add, {totals['update']} to change, "
         f"{totals['replace']} to replace, {totals['delete']} to destroy"
     )
 
@@ -28,39 +38,40 @@ def markdown(reviews: list[EnvironmentReview]) -> str:
 
 
 def _markdown_environment(review: EnvironmentReview) -> list[str]:
-    lines = [f"### {summary_line(review)}", ""]
+    lines = [f"### {text(summary_line(review))}", ""]
     if review.error:
-        lines += ["> [!WARNING]", f"> **The plan failed.** {review.error}", ""]
+        lines += ["> [!WARNING]", f"> **The plan failed.** {text(review.error)}", ""]
     if review.refused:
         lines += [
             "> [!CAUTION]",
             (f"> **Refused by the prod guard.** `prevent_destroy` stops Terraform from replacing or destroying "
             f"{'this resource' if len(review.refused) == 1 else 'these resources'}, so this plan cannot be applied:"),
         ]
-        lines += [f"> - {_name(review, address)} `{address}`" for address in review.refused]
+        lines += [f"> - {text(_name(review, address))} {code(address)}" for address in review.refused]
         lines += [
             ">",
             "> The changes below come from a second plan with the guard lifted for exactly "
             f"{'this address' if len(review.refused) == 1 else 'these addresses'}. Once the outage and the "
             "on-premises work are arranged, deploy with "
-            f"`vpnctl deploy {review.environment} "
-            + " ".join(f"--allow-replace {address}" for address in review.refused)
-            + "`.",
+            + code(_command(review.environment, "--allow-replace", [review.allowance(a) for a in review.refused]))
+            + ".",
             "",
         ]
     if review.refused_destroys:
         lines += [
             "> [!CAUTION]",
-            ("> **Refused by the prod guard.** This plan destroys guarded resources whose blocks were removed "
-            "from the environment file. `prevent_destroy` does not cover a removed block, so Terraform would "
-            "destroy them without a word:"),
+            ("> **Refused by the prod guard.** This plan takes away what `prevent_destroy` can't see: guarded "
+            "resources whose blocks were removed from the environment file, or routes, propagations and Client VPN "
+            "associations that carry traffic. Terraform would do it without a word:"),
         ]
-        lines += [f"> - {_name(review, address)} `{address}`" for address in review.refused_destroys]
+        lines += [f"> - {text(_name(review, address))} {code(address)}" + _why(review, address)
+                  for address in review.refused_destroys]
         lines += [
             ">",
-            f"> If that is intended, deploy with `vpnctl deploy {review.environment} "
-            + " ".join(f"--allow-destroy {address}" for address in review.refused_destroys)
-            + "`.",
+            "> If that is intended, deploy with "
+            + code(_command(review.environment, "--allow-destroy",
+                            [review.allowance(a) for a in review.refused_destroys]))
+            + ".",
             "",
         ]
     if not review.changes and not review.error:
@@ -78,30 +89,44 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
 
 
 def _markdown_change(change: ResourceChange) -> list[str]:
-    lines = [f"- **{change.name}** `{change.address}`"]
+    lines = [f"- **{text(change.name)}** {code(change.address)}"]
     if change.action in ("update", "replace"):
         for attribute in change.attributes:
             forced = " **(forces replacement)**" if attribute.forces_replacement and change.action == "replace" else ""
-            lines.append(f"  - `{attribute.path}`: `{attribute.before}` → `{attribute.after}`{forced}")
+            lines.append(f"  - {code(attribute.path)}: {code(attribute.before)} → {code(attribute.after)}{forced}")
     for consequence in change.consequences:
         marker = "⚠️ " if change.action in ("replace", "delete") else ""
-        lines.append(f"  - {marker}{consequence}")
+        lines.append(f"  - {marker}{text(consequence)}")
     return lines
 
 
 def _markdown_policy(review: EnvironmentReview) -> list[str]:
     report = review.policy
     if review.policy_error:
-        return ["#### Policy", "", f"⚠️ The policy pack did not run: {review.policy_error}", ""]
+        return ["#### Policy", "", f"⚠️ The policy pack did not run: {text(review.policy_error)}", ""]
     if report is None:
         return []
-    skipped = f" Skipped outside the production tier: {', '.join(report.skipped)}." if report.skipped else ""
+    skipped = (f" Skipped outside the production tier: {', '.join(text(s) for s in report.skipped)}."
+               if report.skipped else "")
     if report.ok:
         return ["#### Policy", "", f"✅ checkov: {report.passed} passed, 0 failed.{skipped}", ""]
     lines = ["#### Policy", "", f"❌ checkov: {report.passed} passed, {len(report.failed)} failed.{skipped}", "",
              "| check | resource | rule |", "| --- | --- | --- |"]
-    lines += [f"| {f.check_id} | `{f.resource}` | {f.check_name} |" for f in report.failed]
+    lines += [f"| {text(f.check_id)} | {code(f.resource, table=True)} | {text(f.check_name)} |" for f in report.failed]
     return lines + [""]
+
+
+def _why(review: EnvironmentReview, address: str) -> str:
+    """The consequence the review names for a refused removal, after a colon."""
+    for change in review.changes:
+        if change.address == address and change.consequences:
+            return ": " + text(change.consequences[0])
+    return ""
+
+
+def _command(environment: str, option: str, addresses: list[str]) -> str:
+    """The deploy command that lifts the guard for `addresses`, quoted for a shell."""
+    return shlex.join(["vpnctl", "deploy", environment, *(word for a in addresses for word in (option, a))])
 
 
 def _name(review: EnvironmentReview, address: str) -> str:
@@ -128,13 +153,17 @@ def terminal(reviews: list[EnvironmentReview]) -> str:
                 lines.append(f"  {SYMBOLS[change.action]:>3} {change.name}{detail}")
                 lines += [f"      {consequence}" for consequence in change.consequences]
         for address in review.refused:
-            lines.append(f"  refused: {address}  (deploy with --allow-replace {address} once arranged)")
+            lines.append(f"  refused: {address}  (deploy with --allow-replace {shlex.quote(review.allowance(address))} "
+                         "once arranged)")
         for address in review.refused_destroys:
-            lines.append(f"  refused destroy: {address}  (deploy with --allow-destroy {address} if intended)")
+            lines.append(
+                f"  refused destroy: {address}  (deploy with --allow-destroy {shlex.quote(review.allowance(address))} "
+                "if intended)"
+            )
         if review.policy_error:
             lines.append(f"  policy: did not run: {review.policy_error}")
         elif review.policy is not None:
             failed = review.policy.failed
             lines.append(f"  policy: {review.policy.passed} passed, {len(failed)} failed")
             lines += [f"    {f.check_id} {f.resource}: {f.check_name}" for f in failed]
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # a line break in a value shows as "\\n"

@@ -22,6 +22,11 @@ class EnvironmentReview:
     error: str | None = None  # the plan failed: Terraform's first error line
     error_output: str = ""  # all Terraform printed then, for the log (never the comment)
     policy_error: str | None = None  # checkov failed (not: a check failed)
+    allowances: dict[str, str] = field(default_factory=dict)  # refused address -> the ADDRESS@DIGEST allowing it
+
+    def allowance(self, address: str) -> str:
+        """What `--allow-replace` takes for a refused address: bound to the change reviewed."""
+        return self.allowances.get(address, address)
 
     @property
     def exit_status(self) -> int:
