@@ -64,15 +64,27 @@ def _handler(target: str, put_delay: float, puts: list[float]):
 
 
 @contextmanager
-def slow_puts(target: str, put_delay: float = 2.0) -> Iterator[tuple[str, list[float]]]:
-    """A proxy to `target` (http://host:port) on a free port; yields its URL and the times of the PUTs it held."""
-    puts: list[float] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(target, put_delay, puts))
+def serving(handler, name: str) -> Iterator[str]:
+    """`handler` (a request handler class) served on a free port of 127.0.0.1 in threads; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="slow-put-proxy", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", puts
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def forwarding(target: str, put_delay: float = 0.0, puts: list[float] | None = None):
+    """The proxy's request handler class, to extend (a backend that fails, say)."""
+    return _handler(target, put_delay, puts if puts is not None else [])
+
+
+@contextmanager
+def slow_puts(target: str, put_delay: float = 2.0) -> Iterator[tuple[str, list[float]]]:
+    """A proxy to `target` (http://host:port) on a free port; yields its URL and the times of the PUTs it held."""
+    puts: list[float] = []
+    with serving(_handler(target, put_delay, puts), "slow-put-proxy") as url:
+        yield url, puts

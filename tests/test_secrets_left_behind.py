@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.guard_pipeline import preshared_keys
 from tests.scenarios import variant
-from tests.slow_proxy import _handler
+from tests.slow_proxy import forwarding, serving
 from vpnctl.local_aws import EmulatorExited, LocalAws
 from vpnctl.terraform import TerraformError
 
@@ -38,7 +38,7 @@ def backend_that_fails(target: str, bucket: str) -> Iterator[tuple[str, threadin
     backend) with S3's AccessDenied, as S3 does once an assumed role's credentials expire mid-apply; EC2 and the
     rest pass on unchanged. Yields its URL and the event."""
     failing = threading.Event()
-    forward = _handler(target, 0.0, [])
+    forward = forwarding(target)
 
     class Failing(forward):
         def _refuse_or_forward(self) -> None:
@@ -55,15 +55,8 @@ def backend_that_fails(target: str, bucket: str) -> Iterator[tuple[str, threadin
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _refuse_or_forward
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="failing-backend-proxy", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", failing
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Failing, "failing-backend-proxy") as url:
+        yield url, failing
 
 
 def apply_until_the_connection_is_created(tmp_path: Path, then) -> tuple[BaseException | None, set[str], Path]:
@@ -101,14 +94,7 @@ def _keys_held(aws: LocalAws) -> set[str]:
         document = connection.get("CustomerGatewayConfiguration", "")
         keys.update(re.findall(r"<pre_shared_key>([^<]+)</pre_shared_key>", document))
         keys.update(tunnel.get("PreSharedKey", "") for tunnel in connection.get("Options", {}).get("TunnelOptions", []))
-    secrets = aws.client("secretsmanager", REGION)
-    for secret in secrets.list_secrets()["SecretList"]:
-        value = secrets.get_secret_value(SecretId=secret["ARN"])["SecretString"]
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            parsed = value
-        keys.update(parsed.values() if isinstance(parsed, dict) else [parsed])
+    keys.update(preshared_keys(aws, REGION))
     # What AWS writes in a key's place when Secrets Manager stores it is no key
     return {key for key in keys if isinstance(key, str) and len(key) >= 8 and key != "REDACTED"}
 
