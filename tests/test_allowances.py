@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, run_vpnctl
+from tests.conftest import ROOT
 from tests.scenarios import PROD_BERLIN_ALLOWANCE, PROD_BERLIN_CONNECTION, PROD_INSIDE, variant
 
 # Another new inside CIDR for the same tunnel: a different change of the same connection.
@@ -38,11 +38,12 @@ def test_an_allowance_given_for_another_change_of_the_resource_is_refused(tmp_pa
 
 
 def test_an_address_alone_lifts_nothing(tmp_path):
-    variant("prod", PROD_INSIDE, tmp_path / "environments")
-    result = run_vpnctl("--environments", str(tmp_path / "environments"), "synth", "prod", "--out",
-                        str(tmp_path / "out"), "--allow-replace", PROD_BERLIN_CONNECTION)
-    assert result.returncode == 2
-    assert "name the reviewed change too, as the review prints it" in result.stderr
+    from stacks.guard import GuardError
+    from vpnctl.synth import synth_stacks
+
+    env = variant("prod", PROD_INSIDE, tmp_path / "environments")
+    with pytest.raises(GuardError, match="name the reviewed change too, as the review prints it"):
+        synth_stacks([env], tmp_path / "out", frozenset({PROD_BERLIN_CONNECTION}))
 
 
 def test_a_stale_vpn_allow_replace_in_the_shell_stops_cdktf(tmp_path):

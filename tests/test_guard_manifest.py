@@ -116,11 +116,10 @@ def test_a_lowered_tier_is_refused_by_review_and_deploy_before_terraform_and_by_
     edits, allowance, words = LOWERINGS["tier"]
     base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")
     env, calls = fake_terraform(tmp_path)
-    for command in (["review", "core"], ["deploy", "core", "--auto-approve"]):
-        refused = run_vpnctl("--environments", "environments", *command, cwd=base, env=env)
-        assert refused.returncode == 3, refused.stderr
-        assert "refused by the prod guard: environments/core.hcl: tier: production → staging: " in refused.stderr
-        assert words in refused.stderr and f"--allow-change {allowance}" in refused.stderr
+    deploy = run_vpnctl("--environments", "environments", "deploy", "core", "--auto-approve", cwd=base, env=env)
+    assert deploy.returncode == 3, deploy.stderr
+    assert "refused by the prod guard: environments/core.hcl: tier: production → staging: " in deploy.stderr
+    assert words in deploy.stderr and f"--allow-change {allowance}" in deploy.stderr
     assert not calls.exists(), "refused before any Terraform command"
     allowed = run_vpnctl("--environments", "environments", "review", "core", "--allow-change", allowance, cwd=base,
                          env=env)
@@ -132,7 +131,7 @@ def test_a_lowered_tier_is_refused_by_review_and_deploy_before_terraform_and_by_
 def test_a_renamed_production_file_is_refused_as_a_new_empty_environment(tmp_path):
     base = environments(tmp_path, name="production")
     env, calls = fake_terraform(tmp_path)
-    refused = run_vpnctl("--environments", "environments", "review", "production", cwd=base, env=env)
+    refused = run_vpnctl("--environments", "environments", "deploy", "production", "--auto-approve", cwd=base, env=env)
     assert refused.returncode == 3, refused.stderr
     assert ("file: prod.hcl → production.hcl: this plan manages a new, empty production (account 333333333333, "
             "eu-central-1, state bucket acme-tfstate-prod); the current prod in eu-central-1") in refused.stderr
@@ -159,3 +158,27 @@ def test_raising_the_tier_is_no_lowering(tmp_path):
     changes = guard_manifest.identity_changes(tmp_path / "staging.hcl", "staging",
                                               load_environment(tmp_path / "staging.hcl").config)
     assert changes == []
+
+
+def test_the_library_s_deploy_and_review_refuse_a_changed_identity_too(tmp_path, monkeypatch):
+    """Callers of vpnctl as a library get the same refusal as the CLI, before Terraform."""
+    from stacks.config import load_environment
+    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.review import render
+    from vpnctl.review.report import EXIT_REFUSED
+    from vpnctl.reviewing import review_environment
+
+    edits, _, words = LOWERINGS["vpc.id"]
+    base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")
+    monkeypatch.chdir(base)  # sources are relative to the working directory, as the loader makes them
+    core = load_environment(base / "environments" / "core.hcl")
+    with pytest.raises(DeployRefused, match="moves the virtual private gateway") as refused:
+        deploy_environment(core, tmp_path / "out", tmp_path / "build", approval=AUTOMATIC)
+    assert refused.value.status == EXIT_REFUSED
+    review = review_environment(core, tmp_path / "out", tmp_path / "build")
+    assert review.exit_status == EXIT_REFUSED and words in review.identity_refusals[0]
+    assert not (tmp_path / "build").exists(), "nothing ran"
+    comment, shown = render.markdown([review]), render.terminal([review])
+    assert "Refused by the prod guard, before any plan" in comment and words in comment
+    assert "--allow-change vpc.id=vpc-0c1d2e3f4a5b60aaa" in comment
+    assert "  refused: environments/core.hcl: vpc.id: vpc-0c1d2e3f4a5b60789 → vpc-0c1d2e3f4a5b60aaa" in shown

@@ -248,20 +248,21 @@ def _plan(args, environments: list[LoadedEnvironment]) -> int:
     ))
 
 
-def _identity_refused(args, environments: list[LoadedEnvironment]) -> int:
-    """Refuses (exit 3) a production environment whose identity changed against its guard manifest, unless
-    --allow-change names each change; exit 2 for an allowance that matches no change."""
+def _identity_refused(args, environments: list[LoadedEnvironment], *, refuse: bool) -> int:
+    """Exit 2 for an --allow-change that matches no change of identity; with `refuse`, exit 3 (before synth)
+    for a production environment whose identity changed against its guard manifest and isn't allowed. The
+    review refuses in its own rendering instead (vpnctl/reviewing.py), for the pull request's comment."""
     from stacks.config.guard_manifest import identity_changes, refusals
 
     allowed = frozenset(args.allow_change)
-    lines = [line for env in environments
-             for line in refusals(env.source, env.name, env.config, allowed, "--allow-change {}")]
-    if lines:
-        print("\n".join(f"refused by the prod guard: {line}" for line in lines), file=sys.stderr)
-        return 3
     changes = {c.allowance for env in environments for c in identity_changes(Path(env.source), env.name, env.config)}
     if allowed - changes:
         _usage_error(args, f"--allow-change {', '.join(sorted(allowed - changes))}: no such change of identity")
+    lines = [line for env in environments
+             for line in refusals(env.source, env.name, env.config, allowed, "--allow-change {}")]
+    if lines and refuse:
+        print("\n".join(f"refused by the prod guard: {line}" for line in lines), file=sys.stderr)
+        return 3
     return 0
 
 
@@ -269,7 +270,7 @@ def _deploy(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.deploying import Approval, deploy_environments
 
     automatic = args.local or args.auto_approve
-    refused = _identity_refused(args, environments)
+    refused = _identity_refused(args, environments, refuse=True)
     if refused:
         return refused
     if not automatic and not sys.stdin.isatty():
@@ -279,19 +280,18 @@ def _deploy(args, environments: list[LoadedEnvironment]) -> int:
     return _watched(args, environments, lambda progress: deploy_environments(
         environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
         allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
+        allow_change=frozenset(args.allow_change),
     ))
 
 
 def _review(args, environments: list[LoadedEnvironment]) -> int:
     from vpnctl.reviewing import review_environments
 
-    refused = _identity_refused(args, environments)
-    if refused:
-        return refused
+    _identity_refused(args, environments, refuse=False)
     return _watched(args, environments, lambda progress: review_environments(
         environments, _outdir(args), args.build, local=args.local, allow_replace=_allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
-        progress=progress,
+        progress=progress, allow_change=frozenset(args.allow_change),
     ))
 
 

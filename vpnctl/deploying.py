@@ -80,11 +80,17 @@ def deploy_environment(
     *,
     approval: Approval,
     progress=None,
+    allow_change: frozenset[str] = frozenset(),
 ) -> dict:
     """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
 
-    Applying the saved plan, not a fresh one, means what was checked and approved is what runs.
+    Applying the saved plan, not a fresh one, means what was checked and approved is what runs. A changed
+    identity (stacks/config/guard_manifest.py) that `allow_change` doesn't name stops it before Terraform.
     """
+    refused = guard_manifest.refusals(environment.source, environment.name, environment.config, allow_change,
+                                      "--allow-change {}")
+    if refused:
+        raise DeployRefused("; ".join(refused))
     files = run_files(build, environment.name, "deploy")
     terraform = None
     applying: list[bool] = []  # set once the apply starts: the report of an interruption depends on it
@@ -145,6 +151,7 @@ def deploy_environments(
     allow_destroy: frozenset[str] = frozenset(),
     approval: Approval | None = None,
     progress=None,
+    allow_change: frozenset[str] = frozenset(),
 ) -> int:
     approval = approval or Approval(automatic=local)
     with progress.step("", "synthesizing") if progress else ExitStack():
@@ -159,7 +166,7 @@ def deploy_environments(
                         else ExitStack():
                     aws = local_emulator(stack, environment, build, local, progress)
                 outputs = deploy_environment(environment, outdir, build, aws, allow_destroy,
-                                             approval=approval, progress=progress)
+                                             approval=approval, progress=progress, allow_change=allow_change)
             except DeployRefused as exc:
                 status = status or exc.status
                 print(f"{environment.name}: refused: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stacks.config import LoadedEnvironment
+from stacks.config import LoadedEnvironment, guard_manifest
 from stacks.config.allowances import bound
 from vpnctl.planning import local_emulator, plan_environment
 from vpnctl.policy.scan import PolicyError, scan
@@ -123,8 +123,14 @@ def review_environment(
     secret_values: dict[str, str] | None = None,
     policy: bool = True,
     progress=None,
+    allow_change: frozenset[str] = frozenset(),
 ) -> EnvironmentReview:
-    """Reviews one environment already synthesized to `outdir` (with `allow_replace`)."""
+    """Reviews one environment already synthesized to `outdir` (with `allow_replace`); a changed identity that
+    `allow_change` doesn't name is refused without a plan (stacks/config/guard_manifest.py)."""
+    identity = guard_manifest.refusals(environment.source, environment.name, environment.config, allow_change,
+                                       "--allow-change {}")
+    if identity:
+        return EnvironmentReview(environment.name, identity_refusals=identity)
     synthesized = stack_dir(outdir, environment.name) / "cdk.tf.json"
     outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
                               secret_values=secret_values, progress=progress)
@@ -149,6 +155,7 @@ def review_environments(
     markdown_file: Path | None = None,
     policy: bool = True,
     progress=None,
+    allow_change: frozenset[str] = frozenset(),
 ) -> int:
     with progress.step("", "synthesizing") if progress else nullcontext():
         synth_stacks(environments, outdir, allow_replace)
@@ -158,7 +165,7 @@ def review_environments(
             aws = local_emulator(stack, environment, build, local, progress)
             reviews.append(review_environment(
                 environment, outdir, build, aws=aws, allow_replace=allow_replace, allow_destroy=allow_destroy,
-                policy=policy, progress=progress,
+                policy=policy, progress=progress, allow_change=allow_change,
             ))
     for review in reviews:
         if review.error_output:  # the whole of Terraform's words, for the CI log; the comment has the summary

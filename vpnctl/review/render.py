@@ -41,6 +41,10 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
     lines = [f"### {text(summary_line(review))}", ""]
     if review.error:
         lines += ["> [!WARNING]", f"> **The plan failed.** {text(review.error)}", ""]
+    if review.identity_refusals:
+        lines += ["> [!CAUTION]", ("> **Refused by the prod guard, before any plan.** This change makes the "
+                  "environment another one than the one deployed (its guard manifest says which):")]
+        lines += [f"> - {text(line)}" for line in review.identity_refusals] + [""]
     if review.refused:
         lines += [
             "> [!CAUTION]",
@@ -139,8 +143,9 @@ def _name(review: EnvironmentReview, address: str) -> str:
 def terminal(reviews: list[EnvironmentReview]) -> str:
     lines = []
     for review in reviews:
-        status = "  REFUSED by the prod guard" if review.refused or review.refused_destroys else ""
-        lines.append(summary_line(review) + status)
+        refused = review.refused or review.refused_destroys or review.identity_refusals
+        lines.append(summary_line(review) + ("  REFUSED by the prod guard" if refused else ""))
+        lines += [f"  refused: {line}" for line in review.identity_refusals]
         if review.error:
             lines.append(f"  {review.error}")
         for action, _ in HEADINGS:

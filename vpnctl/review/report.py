@@ -23,6 +23,7 @@ class EnvironmentReview:
     error_output: str = ""  # all Terraform printed then, for the log (never the comment)
     policy_error: str | None = None  # checkov failed (not: a check failed)
     allowances: dict[str, str] = field(default_factory=dict)  # refused address -> the ADDRESS@DIGEST allowing it
+    identity_refusals: list[str] = field(default_factory=list)  # a changed identity: guard_manifest.refusals
 
     def allowance(self, address: str) -> str:
         """What `--allow-replace` takes for a refused address: bound to the change reviewed."""
@@ -32,4 +33,4 @@ class EnvironmentReview:
     def exit_status(self) -> int:
         if self.error or self.policy_error:
             return EXIT_FAILED
-        return EXIT_REFUSED if self.refused or self.refused_destroys else EXIT_OK
+        return EXIT_REFUSED if self.refused or self.refused_destroys or self.identity_refusals else EXIT_OK
