@@ -39,6 +39,9 @@ DEV_EDITS = {
 }
 PROD_INSIDE = [('"169.254.10.0/30"', '"169.254.12.0/30"')]
 PROD_REMOVED_SITE = 'site "frankfurt-dc"'
+# The staff endpoint's second association moves from zone b to zone c: no access through b meanwhile.
+PROD_MOVED_ASSOCIATION = [('subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]',
+                           'subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000c"]')]
 # paris-branch loses one of its two static routes: traffic to 192.168.21.0/24 stops, nothing guarded changes.
 PROD_REMOVED_ROUTE = [('static_routes  = ["192.168.20.0/24", "192.168.21.0/24"]', 'static_routes  = ["192.168.20.0/24"]')]
 PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
@@ -101,5 +104,6 @@ SCENARIOS = {
     "prod-refused": Scenario("prod", tuple(PROD_INSIDE)),
     "prod-allowed": Scenario("prod", tuple(PROD_INSIDE), allow_replace=frozenset({PROD_BERLIN_ALLOWANCE})),
     "prod-removed": Scenario("prod", without=(PROD_REMOVED_SITE,)),
+    "prod-moved-association": Scenario("prod", tuple(PROD_MOVED_ASSOCIATION)),
     "staging-psk": Scenario("staging", rotated_secret=STAGING_ROTATED_SECRET),
 }

@@ -57,6 +57,7 @@ DEV_SCENARIOS = {
 }
 EXPECTED_EXIT = {f"dev-{s}": EXIT_OK for s in DEV_SCENARIOS} | {
     "prod-refused": EXIT_REFUSED, "prod-allowed": EXIT_OK, "prod-removed": EXIT_REFUSED, "staging-psk": EXIT_OK,
+    "prod-moved-association": EXIT_REFUSED,
 }
 
 
@@ -77,6 +78,7 @@ def scenarios(tmp_path_factory, synthesized_dir) -> dict[str, dict]:
                    "replanned": recorded_plans.digest(stacks["replanned"]) if "replanned" in stacks else None}
         review = review_plan(env, stacks["planned"], recorded_plans.outcome_of(recording, stacks))
         out[name] = {"recording": recording, "digests": digests, "review": review, "tier": env.config.tier,
+                     "env": env, "stacks": stacks,
                      "file": base / name / "planned" / "stacks" / env.name / "cdk.tf.json"}
     for environment in {scenario.environment for scenario in SCENARIOS.values()}:
         names = [name for name, scenario in SCENARIOS.items() if scenario.environment == environment]
@@ -263,3 +265,23 @@ def test_each_recorded_plan_was_made_from_the_stacks_the_code_synthesizes_now(sc
         f"tests/plans/{name}.json was planned from other stacks than the code synthesizes now "
         f"({', '.join(k for k in now if recorded.get(k) != now[k])} differ): run `make plans` and review the diff"
     )
+
+
+def test_a_client_vpn_association_moved_in_prod_is_refused_until_allowed_by_the_review_s_allowance(scenarios):
+    """prevent_destroy guards the endpoint, not its associations: moving one takes away access through its
+    zone for minutes, and Terraform would do it without a word."""
+    from vpnctl.reviewing import review_plan
+
+    item = scenarios["prod-moved-association"]
+    refused = [re.sub(r"_[0-9A-F]{8}$", "", a) for a in item["refused_destroys"]]
+    assert "aws_ec2_client_vpn_network_association.client_vpn-staff_association-subnet-0c10000000000000b" in refused
+    review = item["review"]
+    allowances = frozenset(review.allowance(address) for address in review.refused_destroys)
+    assert all(re.fullmatch(r"\S+@[0-9a-f]{12}", allowance) for allowance in allowances)
+    for allowance in allowances:
+        assert f"--allow-destroy {allowance}" in item["markdown"]
+    env, stacks = item["env"], item["stacks"]
+    allowed = review_plan(env, stacks["planned"], recorded_plans.outcome_of(item["recording"], stacks),
+                          allow_destroy=allowances)
+    assert allowed.refused_destroys == [] and allowed.exit_status == EXIT_OK
+
