@@ -23,12 +23,16 @@ PASSING_FIXTURES = FIXTURES / "passing"
 OUR_CHECKS = {f"CKV_VPNAC_{n}" for n in range(1, 9)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def environment_reports(synthesized_dir, shipped) -> dict:
+    """One checkov run per set of skipped checks (production, or any other tier), its environments' files at once."""
+    files = {name: synthesized_dir / "stacks" / name / "cdk.tf.json" for name in ENV_NAMES}
+    tiers = {name: shipped[name].config.tier for name in ENV_NAMES}
     reports = {}
-    for name in ENV_NAMES:
-        file = synthesized_dir / "stacks" / name / "cdk.tf.json"
-        reports[name] = scan([file], shipped[name].config.tier)[file]
+    for skips in {frozenset(skips_for(tier)) for tier in tiers.values()}:
+        names = [name for name in ENV_NAMES if frozenset(skips_for(tiers[name])) == skips]
+        scanned = scan([files[name] for name in names], tiers[names[0]])
+        reports |= {name: scanned[files[name]] for name in names}
     return reports
 
 
