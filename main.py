@@ -48,12 +48,17 @@ def main() -> int:
 
 def guard_problems(directory: Path, environments, allowed: frozenset[str]) -> list[str]:
     """Production's guard manifests (stacks/config/guard_manifest.py): a manifest left without its file, and
-    identity changes VPN_ALLOW_CHANGE doesn't name."""
-    from stacks.config.guard_manifest import orphans, refusals
+    identity changes VPN_ALLOW_CHANGE doesn't name. A change that moves the state is refused even when named:
+    cdktf would start from an empty state at the new place; `vpnctl deploy` copies the state there first."""
+    from stacks.config.guard_manifest import identity_changes, orphans, refusals
 
     lines = orphans(directory)
     for env in environments:
         lines += refusals(env.source, env.name, env.config, allowed, "VPN_ALLOW_CHANGE='{}'")
+        lines += [f"{env.source}: {change.key}: {change.before} → {change.after}: cdktf can't move the state; run "
+                  f"`vpnctl deploy {env.name} --allow-change {change.allowance}`, which copies it first"
+                  for change in identity_changes(Path(env.source), env.name, env.config)
+                  if change.moves_state and change.allowance in allowed]
     return lines
 
 

@@ -20,15 +20,12 @@ from modules.log_encryption_key import LogEncryptionKey
 from modules.site_to_site import SiteToSiteVpn, TunnelLogSettings
 from modules.vpn_gateway import VpnGateway
 from stacks.config import LoadedEnvironment
+from stacks.config.models import state_key
 from stacks.guard import lift_guard
 
 MANAGED_BY = "vpn-as-code"
 PKI_DIR_VARIABLE = "pki_dir"
 AWS_PROVIDER_VERSION = "5.100.0"
-
-
-def state_key(environment: str) -> str:
-    return f"vpn/{environment}/terraform.tfstate"
 
 
 class VpnStack(TerraformStack):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import deploy_pipelines, guard_pipeline, pipelines, plan_pipelines, user_pipeline
+from tests import deploy_pipelines, guard_pipeline, identity_pipeline, pipelines, plan_pipelines, user_pipeline
 from tests.lifecycle import Run, Runner
 from tests.scenarios import (
     DEV_EDITS,
     ONE_ASSOCIATION,
     PROD_BERLIN_ALLOWANCE,
+    PROD_IDENTITY,
     PROD_INSIDE,
     PROD_REMOVED_ROUTE,
     PROD_REMOVED_SITE,
@@ -27,9 +28,9 @@ NO_ENDPOINT = 'client_vpn "'
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
 DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing")
-STARTS = (*UNHELD, "users", "prod-guard", "changes", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS)
+STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS)
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = (*DEPLOY_RUNS, "users:deployed", "users", "changes", "prod-guard", "plans", "bad-keys", "review-prod", "make-run", "dev",
+FINISHES = (*DEPLOY_RUNS, "users:deployed", "users", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
             "staging", "prod", "destroy")
 
 
@@ -107,6 +108,17 @@ class Catalog:
             "removed": (removed, self.synth(removed, "guard-removed")),
         }
         self._submit("prod-guard", guard_pipeline.prod_guard, env, self.synth(env, "guard"), variants)
+
+    def _prod_identity(self) -> None:
+        env = self.variant("prod", "identity", without=(NO_ENDPOINT,))
+        steps, edits = {}, []
+        for key, name in identity_pipeline.STEPS:
+            step_edits, allowance = PROD_IDENTITY.get(key, ([], f"file={name}.hcl"))
+            edits += step_edits
+            changed = variant("prod", edits, self.base / f"env-identity-{key}", without=(NO_ENDPOINT,), every=True,
+                              saved_as=name)
+            steps[key] = (changed, self.synth(changed, f"identity-{key}"), allowance)
+        self._submit("prod-identity", identity_pipeline.prod_identity, env, self.synth(env, "identity"), steps)
 
     def _changes(self) -> None:
         env = self.variant("dev", "changes", without=(NO_ENDPOINT,))

@@ -44,6 +44,18 @@ PROD_MOVED_ASSOCIATION = [('subnet_ids                     = ["subnet-0c10000000
                            'subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000c"]')]
 # paris-branch loses one of its two static routes: traffic to 192.168.21.0/24 stops, nothing guarded changes.
 PROD_REMOVED_ROUTE = [('static_routes  = ["192.168.20.0/24", "192.168.21.0/24"]', 'static_routes  = ["192.168.20.0/24"]')]
+# Changes of prod's identity (stacks/config/guard_manifest.py), each edit applied to every occurrence, with
+# the allowance that names its new value. The tier can't be lowered in a file named prod (the name rule).
+PROD_IDENTITY = {
+    "tier": ([('tier            = "production"', 'tier            = "staging"')], "tier=staging"),
+    "vpc.id": ([('id              = "vpc-0c1d2e3f4a5b60789"', 'id              = "vpc-0c1d2e3f4a5b60aaa"')],
+               "vpc.id=vpc-0c1d2e3f4a5b60aaa"),
+    "region": ([('region          = "eu-central-1"', 'region          = "eu-west-1"'),
+                ('availability_zone = "eu-central-1', 'availability_zone = "eu-west-1'), (":eu-central-1:", ":eu-west-1:")],
+               "region=eu-west-1"),
+    "state.bucket": ([('bucket = "acme-tfstate-prod"', 'bucket = "acme-tfstate-prod-2"')],
+                     "state.bucket=acme-tfstate-prod-2"),
+}
 PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
 # The allowance a review of PROD_INSIDE prints: the connection's address and the digest of its synthesized body.
 # A code change to the connection's construct changes it; the synth's GuardError then names the new digest.
@@ -57,20 +69,22 @@ ONE_ASSOCIATION = {
 }
 
 
-def variant(name: str, edits: list[tuple[str, str]], folder: Path, *, without: tuple[str, ...] = ()):
-    """The shipped environment `name` with `edits` and without the blocks whose headers `without` names,
-    written to `folder/name.hcl` and loaded from there."""
+def variant(name: str, edits: list[tuple[str, str]], folder: Path, *, without: tuple[str, ...] = (),
+            every: bool = False, saved_as: str | None = None):
+    """The shipped environment `name` with `edits` (the first occurrence of each; with `every`, all) and
+    without the blocks whose headers `without` names, written to `folder/<saved_as or name>.hcl` and
+    loaded from there."""
     from stacks.config import load_environment
 
     text = (ENVIRONMENTS / f"{name}.hcl").read_text()
     for old, new in edits:
         assert old in text, f"{name}.hcl no longer holds {old!r}"
-        text = text.replace(old, new, 1)
+        text = text.replace(old, new, -1 if every else 1)
     for header in without:
         text = without_block(text, header)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.hcl").write_text(text)
-    return load_environment(folder / f"{name}.hcl")
+    (folder / f"{saved_as or name}.hcl").write_text(text)
+    return load_environment(folder / f"{saved_as or name}.hcl")
 
 
 def without_block(text: str, header: str) -> str:

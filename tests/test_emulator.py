@@ -472,6 +472,16 @@ def test_route_propagation(ec2, gateways):
     assert error_code(ec2.enable_vgw_route_propagation, GatewayId=detached, RouteTableId=TABLE) == "Gateway.NotAttached"
 
 
+def test_a_vpc_takes_one_virtual_private_gateway_at_a_time(ec2, gateways):
+    """As AWS answers a second stack's gateway for the same VPC: InvalidVpcState."""
+    second = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    assert error_code(ec2.attach_vpn_gateway, VpcId=VPC, VpnGatewayId=second) == "InvalidVpcState"
+    ec2.detach_vpn_gateway(VpcId=VPC, VpnGatewayId=gateways["vgw"])
+    assert ec2.attach_vpn_gateway(VpcId=VPC, VpnGatewayId=second)["VpcAttachment"]["State"] == "attached"
+    ec2.detach_vpn_gateway(VpcId=VPC, VpnGatewayId=second)
+    ec2.attach_vpn_gateway(VpcId=VPC, VpnGatewayId=gateways["vgw"])
+
+
 def test_transit_gateway_connection_is_associated_with_the_default_table_and_can_be_moved(ec2, gateways):
     tgw = "tgw-0e1e2e3e4e5e6e7e8"
     created = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=gateways["cgw"], TransitGatewayId=tgw)["VpnConnection"]

@@ -93,10 +93,17 @@ def test_the_tier_not_the_name_makes_an_environment_production(tmp_path):
     assert not staging.prevent_destroy and "CKV_VPNAC_8" in skips_for(staging.tier)
 
 
-def test_prevent_destroy_in_a_file_says_it_was_replaced_by_the_tier(tmp_path):
-    source = write(tmp_path, "emea", PROD.replace(PRODUCTION_TIER, "prevent_destroy = true\n"))
-    assert_refused(validate(tmp_path), [
-        f'{source}: prevent_destroy: replaced by tier = "production"; set that instead (any other tier guards nothing)',
+@pytest.mark.parametrize(("command", "value"), [("validate", "true"), ("review", "false"), ("deploy", "false")])
+def test_prevent_destroy_in_a_file_is_refused_before_terraform_and_says_the_tier_decides(tmp_path, value, command):
+    """The guard is no longer one boolean in the file it guards: switching it off means lowering the tier,
+    which a deployed production refuses unless allowed (test_guard_manifest.py)."""
+    source = write(tmp_path, "emea", PROD.replace(PRODUCTION_TIER, f"{PRODUCTION_TIER}prevent_destroy = {value}\n"))
+    extra = {"validate": [], "review": ["emea", "--local"], "deploy": ["emea", "--auto-approve"]}[command]
+    result = run_vpnctl("--environments", "environments", command, *extra, cwd=tmp_path)
+    assert_refused(result, [
+        (f'{source}: prevent_destroy: not a setting any more: tier = "production" guards replacements and deletions, '
+        "any other tier guards nothing, and lowering a deployed production tier is refused unless allowed "
+        "(--allow-change tier=...)"),
     ])
 
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.conftest import ENVIRONMENTS, ROOT, run_vpnctl
-from tests.scenarios import without_block
+from tests.scenarios import PROD_IDENTITY, without_block
 
 PROD = (ENVIRONMENTS / "prod.hcl").read_text()
 MANIFEST = (ENVIRONMENTS / "prod.guard.json").read_text()
@@ -70,18 +70,14 @@ def test_a_retired_site_may_leave(tmp_path):
     assert run_vpnctl("--environments", "environments", "validate", cwd=base).returncode == 0
 
 
-LOWERINGS = {
-    "tier": ([('tier            = "production"', 'tier            = "staging"')], "tier=staging",
-             "lowers the tier from production to staging"),
-    "vpc.id": ([('id              = "vpc-0c1d2e3f4a5b60789"', 'id              = "vpc-0c1d2e3f4a5b60aaa"')],
-               "vpc.id=vpc-0c1d2e3f4a5b60aaa",
-               "moves the virtual private gateway from vpc-0c1d2e3f4a5b60789 to vpc-0c1d2e3f4a5b60aaa"),
-    "region": ([('region          = "eu-central-1"', 'region          = "eu-west-1"'),
-                ('availability_zone = "eu-central-1', 'availability_zone = "eu-west-1'), (":eu-central-1:", ":eu-west-1:")],
-               "region=eu-west-1", "this plan manages a new, empty core (account 333333333333, eu-west-1"),
-    "state.bucket": ([('bucket = "acme-tfstate-prod"', 'bucket = "acme-tfstate-prod-2"')],
-                     "state.bucket=acme-tfstate-prod-2", "the current core in eu-central-1"),
+# Each change of identity (tests/scenarios.py), and the plain words that name it.
+WORDS = {
+    "tier": "lowers the tier from production to staging",
+    "vpc.id": "moves the virtual private gateway from vpc-0c1d2e3f4a5b60789 to vpc-0c1d2e3f4a5b60aaa",
+    "region": "this plan manages a new, empty core (account 333333333333, eu-west-1",
+    "state.bucket": "the current core in eu-central-1",
 }
+LOWERINGS = {key: (*PROD_IDENTITY[key], words) for key, words in WORDS.items()}
 
 
 # A production environment whose name doesn't say prod: there the name rule would refuse a lowered tier first.
@@ -128,13 +124,15 @@ def test_a_lowered_tier_is_refused_by_review_and_deploy_before_terraform_and_by_
     assert app.returncode == 2 and words in app.stderr and f"VPN_ALLOW_CHANGE='{allowance}'" in app.stderr
 
 
-def test_a_renamed_production_file_is_refused_as_a_new_empty_environment(tmp_path):
+def test_a_renamed_production_file_is_refused_as_a_move_of_its_state(tmp_path):
     base = environments(tmp_path, name="production")
     env, calls = fake_terraform(tmp_path)
     refused = run_vpnctl("--environments", "environments", "deploy", "production", "--auto-approve", cwd=base, env=env)
     assert refused.returncode == 3, refused.stderr
-    assert ("file: prod.hcl → production.hcl: this plan manages a new, empty production (account 333333333333, "
-            "eu-central-1, state bucket acme-tfstate-prod); the current prod in eu-central-1") in refused.stderr
+    assert ("file: prod.hcl → production.hcl: moves prod's state from s3://acme-tfstate-prod/vpn/prod/terraform.tfstate "
+            "to s3://acme-tfstate-prod/vpn/production/terraform.tfstate: Terraform finds no state there and would "
+            "plan a new, empty production beside the current prod in eu-central-1 (account 333333333333), leaving "
+            "that one unmanaged; allowed, `vpnctl deploy` copies the state there first") in refused.stderr
     assert "--allow-change file=production.hcl" in refused.stderr and not calls.exists()
     app = cdktf_app(base)  # the manifest left without its file stops cdktf too
     assert app.returncode == 2 and "environments/prod.guard.json: guards prod.hcl, which is gone" in app.stderr
@@ -182,3 +180,33 @@ def test_the_library_s_deploy_and_review_refuse_a_changed_identity_too(tmp_path,
     assert "Refused by the prod guard, before any plan" in comment and words in comment
     assert "--allow-change vpc.id=vpc-0c1d2e3f4a5b60aaa" in comment
     assert "  refused: environments/core.hcl: vpc.id: vpc-0c1d2e3f4a5b60789 → vpc-0c1d2e3f4a5b60aaa" in shown
+
+
+def test_after_an_allowed_rename_the_new_file_s_manifest_replaces_the_old_one(tmp_path):
+    """Else every later run would be refused again, by main.py's orphan check, for a rename already made."""
+    from stacks.config import guard_manifest, load_environment
+
+    base = environments(tmp_path, name="production")
+    folder = base / "environments"
+    production = load_environment(folder / "production.hcl")
+    assert [c.key for c in guard_manifest.identity_changes(folder / "production.hcl", "production",
+                                                           production.config)] == ["file"]
+    lines = guard_manifest.write(folder / "production.hcl", "production", production.config)
+    assert lines == [f"{folder}/production.guard.json records what is guarded now",
+                     f"{folder}/prod.guard.json removed: {folder}/production.guard.json replaces it"]
+    assert guard_manifest.orphans(folder) == []
+    assert guard_manifest.identity_changes(folder / "production.hcl", "production", production.config) == []
+
+
+def test_after_an_allowed_lowering_the_manifest_goes_with_the_tier(tmp_path):
+    from stacks.config import guard_manifest, load_environment
+
+    edits, _, _ = LOWERINGS["tier"]
+    base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")
+    folder = base / "environments"
+    core = load_environment(folder / "core.hcl")
+    assert guard_manifest.write(folder / "core.hcl", "core", core.config) == [
+        f"{folder}/core.guard.json removed: the staging tier has no guard"]
+    assert not (folder / "core.guard.json").exists()
+    assert guard_manifest.identity_changes(folder / "core.hcl", "core", core.config) == []
+    assert guard_manifest.write(folder / "core.hcl", "core", core.config) == [], "nothing to do twice"

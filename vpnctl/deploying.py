@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment, guard_manifest
-from stacks.config.models import PRODUCTION
 from vpnctl.interrupts import Interrupted
 from vpnctl.pki.store import crl_warnings
 from vpnctl.planning import local_emulator, prepare, run_files
@@ -24,6 +23,7 @@ from vpnctl.review import render
 from vpnctl.review.report import EXIT_FAILED, EXIT_REFUSED
 from vpnctl.reviewing import PlanOutcome, refused_addresses, review_plan
 from vpnctl.state_lock import interruption_report
+from vpnctl.state_move import StateMoveError, allowed_move, move_state
 from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import TerraformError
 
@@ -91,17 +91,27 @@ def deploy_environment(
                                       "--allow-change {}")
     if refused:
         raise DeployRefused("; ".join(refused))
+    move = allowed_move(environment, allow_change)
     files = run_files(build, environment.name, "deploy")
     terraform = None
     applying: list[bool] = []  # set once the apply starts: the report of an interruption depends on it
     try:
-        terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log)
+        terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log,
+                            before_init=(lambda: _move_state(environment, move, aws)) if move else None)
         return _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress, applying)
     except Interrupted as exc:
         exc.report = interruption_report(environment, outdir, terraform, aws, exc, applied=bool(applying))
         raise
     finally:
         files.plan.unlink(missing_ok=True)
+
+
+def _move_state(environment: LoadedEnvironment, move, aws) -> None:
+    """Before Terraform reads the state at its new place: copy it there (vpnctl/state_move.py)."""
+    try:
+        print(f"{environment.name}: {move_state(move, aws, environment.config.state.kms_key_id)}", file=sys.stderr)
+    except StateMoveError as exc:
+        raise DeployRefused(f"the state can't be moved: {exc}") from None
 
 
 def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress, applying) -> dict:
@@ -181,7 +191,7 @@ def deploy_environments(
                 print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
                 raise
             print(deploy_summary(environment, outputs, time.monotonic() - started), flush=True)
-            if not local and environment.config.tier == PRODUCTION:
-                manifest = guard_manifest.write(Path(environment.source), environment.name, environment.config)
-                print(f"{environment.name}: {manifest} records what is guarded now; commit it", flush=True)
+            if not local:
+                for line in guard_manifest.write(Path(environment.source), environment.name, environment.config):
+                    print(f"{environment.name}: {line}; commit it", flush=True)
     return status

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,8 @@ def prepare(
     *,
     progress=None,
     log_file: Path | None = None,
+    backend_config: tuple[str, ...] = (),
+    before_init: Callable[[], None] | None = None,
 ) -> Terraform:
     """Terraform for one synthesized stack, initialized; with `aws`, seeded and pointed at it.
 
@@ -79,7 +82,9 @@ def prepare(
                           name=environment.name)
     if progress is not None and log_file is not None:
         progress.say(f"Terraform's full output goes to {log_file}")
-    terraform.init()
+    if before_init is not None:  # once the local state bucket exists: a state move (vpnctl/state_move.py)
+        before_init()
+    terraform.init(backend_config=backend_config)
     return terraform
 
 
@@ -93,10 +98,12 @@ def plan_environment(
     progress=None,
     command: str = "plan",
     fresh_log: bool = True,
+    backend_config: tuple[str, ...] = (),
 ) -> dict:
     """Init, validate and plan one synthesized stack; returns the plan as `terraform show -json`."""
     files = run_files(build, environment.name, command, fresh_log)
-    terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log)
+    terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
+                        backend_config=backend_config)
     terraform.validate()
     return terraform.plan(files.plan)
 

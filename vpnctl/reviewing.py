@@ -27,6 +27,7 @@ from vpnctl.review.names import construct_paths
 from vpnctl.review.removals import allowance as removal_allowance
 from vpnctl.review.removals import takes_away, unguarded_destroys, unused_allowances
 from vpnctl.review.report import EXIT_FAILED, EXIT_OK, EnvironmentReview
+from vpnctl.state_move import allowed_move
 from vpnctl.synth import stack_dir, synth_stacks
 from vpnctl.terraform import TerraformError
 
@@ -60,11 +61,13 @@ def plan_for_review(
     allow_replace: frozenset[str] = frozenset(),
     secret_values: dict[str, str] | None = None,
     progress=None,
+    backend_config: tuple[str, ...] = (),
 ) -> PlanOutcome:
-    """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded."""
+    """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded.
+    `backend_config` points the plans at a state not yet moved (vpnctl/state_move.py)."""
     try:
         return PlanOutcome(plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values,
-                                            progress=progress, command="review"))
+                                            progress=progress, command="review", backend_config=backend_config))
     except TerraformError as exc:
         outcome = PlanOutcome(refused=refused_addresses(exc.output))
         if not outcome.refused:
@@ -75,7 +78,8 @@ def plan_for_review(
         with progress.step(environment.name, "synthesizing with the guard lifted") if progress else nullcontext():
             _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
         outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values,
-                                        progress=progress, command="review", fresh_log=False)
+                                        progress=progress, command="review", fresh_log=False,
+                                        backend_config=backend_config)
         unguarded = json.loads((stack_dir(outcome.replanned_from, environment.name) / "cdk.tf.json").read_text())
         outcome.allowances = allowances(outcome.refused, unguarded)
     except (TerraformError, subprocess.CalledProcessError) as again:
@@ -131,10 +135,13 @@ def review_environment(
                                        "--allow-change {}")
     if identity:
         return EnvironmentReview(environment.name, identity_refusals=identity)
+    move = allowed_move(environment, allow_change)
     synthesized = stack_dir(outdir, environment.name) / "cdk.tf.json"
     outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
-                              secret_values=secret_values, progress=progress)
+                              secret_values=secret_values, progress=progress,
+                              backend_config=tuple(move.backend_config()) if move else ())
     review = review_plan(environment, json.loads(synthesized.read_text()), outcome, allow_destroy=allow_destroy)
+    review.state_move = move.words() if move else None
     if policy and outcome.plan is not None:
         try:
             with progress.step(environment.name, "running the checkov policy pack") if progress else nullcontext():

@@ -43,7 +43,7 @@ def lock_words(environment, outdir, aws) -> str:
     if backend is None:
         return "the stack keeps no remote state, so there is no lock"
     try:
-        s3 = aws.client("s3", backend["region"], config=QUICK) if aws is not None else _aws_s3(backend["region"])
+        s3 = s3_client(aws, backend["region"], QUICK)
         holder = lock_holder(backend, s3)
     except Exception as exc:  # noqa: BLE001 -- credentials, network: say so rather than guess
         return f"the state lock could not be checked ({exc.__class__.__name__}: {exc})"
@@ -80,7 +80,10 @@ def interruption_report(environment, outdir, terraform, aws, exc: Interrupted, a
     return "; ".join(parts)
 
 
-def _aws_s3(region: str):
+def s3_client(aws, region: str, config: Config | None = None):
+    """S3 where the state is: the local emulator's, or AWS's with the usual credentials (as the backend has them)."""
+    if aws is not None:
+        return aws.client("s3", region, config=config)
     import boto3
 
-    return boto3.session.Session().client("s3", region_name=region, config=QUICK)
+    return boto3.session.Session().client("s3", region_name=region, config=config)

@@ -232,10 +232,11 @@ class Terraform:
             failure.args = (note, *failure.args)
         return failure
 
-    def init(self, backend: bool = True) -> None:
+    def init(self, backend: bool = True, backend_config: tuple[str, ...] = ()) -> None:
+        """`backend_config`: -backend-config options, as for a state not yet moved (vpnctl/state_move.py)."""
         args = ["init", "-input=false", "-no-color"]
         if backend:
-            args.append("-reconfigure")
+            args += ["-reconfigure", *backend_config]
         else:
             args.append("-backend=false")
         self.run(*args)

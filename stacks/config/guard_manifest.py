@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config.errors import ConfigError
-from stacks.config.models import PRODUCTION, TIERS, Environment
+from stacks.config.models import PRODUCTION, TIERS, Environment, state_key
 
 SUFFIX = ".guard.json"
+# The identity keys that decide where the S3 backend keeps the state: changing one moves the state.
+STATE_KEYS = ("file", "state.bucket", "state.region")
 RETIRE = "delete its name from {where} in the same change"
 
 
@@ -59,12 +61,26 @@ def render(name: str, config: Environment) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def write(environment_file: Path, name: str, config: Environment) -> Path:
-    """The manifest of a production-tier environment as deployed; other tiers have none."""
+def write(environment_file: Path, name: str, config: Environment) -> list[str]:
+    """After a deploy: the manifest of a production-tier environment as deployed; other tiers have none.
+
+    An allowed rename leaves the old file's manifest behind, and an allowed lowering leaves a manifest
+    the tier no longer has: both go, or every later run would be refused for a change already made.
+    Returns one line per file changed, for the operator to commit.
+    """
     path = manifest_path(environment_file)
+    changed = []
     if config.tier == PRODUCTION:
+        replaced = None if path.is_file() else _orphan_path_for(environment_file, config)
         path.write_text(render(name, config))
-    return path
+        changed.append(f"{path} records what is guarded now")
+        if replaced is not None:
+            replaced.unlink()
+            changed.append(f"{replaced} removed: {path} replaces it")
+    elif path.is_file():
+        path.unlink()
+        changed.append(f"{path} removed: the {config.tier} tier has no guard")
+    return changed
 
 
 def read(path: Path) -> dict | None:
@@ -109,6 +125,35 @@ class IdentityChange:
     def allowance(self) -> str:
         return f"{self.key}={self.after}"
 
+    @property
+    def moves_state(self) -> bool:
+        return self.key in STATE_KEYS
+
+
+@dataclass(frozen=True)
+class StateLocation:
+    bucket: str
+    key: str
+    region: str
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def state_location(ident: dict[str, str]) -> StateLocation:
+    """Where the state of the environment with this identity lives."""
+    return StateLocation(ident["state.bucket"], state_key(ident["file"].removesuffix(".hcl")), ident["state.region"])
+
+
+def state_move(environment_file: Path, name: str, config: Environment) -> tuple[StateLocation, StateLocation] | None:
+    """(where the state is, where this config keeps it) when the two differ; None when they don't, or when no
+    manifest says where it is."""
+    manifest = read(manifest_path(environment_file)) or _orphan_for(environment_file, config)
+    if manifest is None:
+        return None
+    source, target = state_location(manifest["identity"]), state_location(identity(name, config))
+    return (source, target) if source != target else None
+
 
 def identity_changes(environment_file: Path, name: str, config: Environment) -> list[IdentityChange]:
     """How this environment differs from what its manifest (or, for a renamed file, a manifest left without
@@ -141,6 +186,11 @@ def orphans(directory: Path) -> list[str]:
 
 
 def _orphan_for(environment_file: Path, config: Environment) -> dict | None:
+    path = _orphan_path_for(environment_file, config)
+    return read(path) if path is not None else None
+
+
+def _orphan_path_for(environment_file: Path, config: Environment) -> Path | None:
     """A manifest in the same folder whose file is gone and whose account and region this file now has."""
     for path in sorted(environment_file.parent.glob(f"*{SUFFIX}")):
         if path.with_name(path.name.removesuffix(SUFFIX) + ".hcl").is_file():
@@ -148,7 +198,7 @@ def _orphan_for(environment_file: Path, config: Environment) -> dict | None:
         document = read(path)
         ident = document["identity"] if document else {}
         if ident.get("account_id") == config.account_id and ident.get("region") == config.region:
-            return document
+            return path
     return None
 
 
@@ -166,6 +216,11 @@ def _words(key: str, before: str, manifest: dict, now: dict[str, str]) -> str:
     if key == "vpc.id":
         return (f"moves the virtual private gateway from {before} to {now['vpc.id']}: traffic between the sites "
                 "and the old VPC stops")
+    if key in STATE_KEYS:
+        return (f"moves {old_name}'s state from {state_location(old)} to {state_location(now)}: Terraform finds no "
+                f"state there and would plan a new, empty {new_name} beside the current {old_name} in "
+                f"{old.get('region')} (account {old.get('account_id')}), leaving that one unmanaged; allowed, "
+                "`vpnctl deploy` copies the state there first (cdktf can't)")
     return (f"this plan manages a new, empty {new_name} (account {now['account_id']}, {now['region']}, state "
             f"bucket {now['state.bucket']}); the current {old_name} in {old.get('region')} (account "
             f"{old.get('account_id')}, state bucket {old.get('state.bucket')}) would be left unmanaged")

@@ -48,6 +48,11 @@ TIERS: tuple[str, ...] = get_args(Tier)
 PRODUCTION: Tier = "production"
 
 
+def state_key(environment: str) -> str:
+    """Where in its bucket an environment's state lives: the file name decides it."""
+    return f"vpn/{environment}/terraform.tfstate"
+
+
 class StateBackend(BaseModel):
     """Where Terraform keeps this environment's state. The key is vpn/<env>/terraform.tfstate."""
 
@@ -115,7 +120,9 @@ class Environment(BaseModel):
 
     model_config = STRICT
     RETIRED_KEYS: ClassVar[dict[str, str]] = {
-        "prevent_destroy": f'replaced by tier = "{PRODUCTION}"; set that instead (any other tier guards nothing)',
+        "prevent_destroy": (f'not a setting any more: tier = "{PRODUCTION}" guards replacements and deletions, any '
+                            "other tier guards nothing, and lowering a deployed production tier is refused unless "
+                            "allowed (--allow-change tier=...)"),
     }
     """Keys a file may still hold from an older version, with what replaced them."""
 

@@ -464,6 +464,19 @@ class SiteToSiteResponses:
                 return EmptyResult()
         raise EC2ClientError("InvalidRoute.NotFound", f"No route {cidr} on {connection.id}")
 
+    # ---- virtual private gateways ----------------------------------------------------
+
+    def attach_vpn_gateway(self) -> ActionResult:
+        """A VPC takes one virtual private gateway at a time; AWS answers a second with InvalidVpcState."""
+        gateway_id, vpc_id = self._get_param("VpnGatewayId"), self._get_param("VpcId")
+        for gateway in self.ec2_backend.vpn_gateways.values():
+            if gateway.id != gateway_id and gateway.state != "deleted" and any(
+                a.vpc_id == vpc_id and a.state in ("attaching", "attached") for a in gateway.attachments.values()
+            ):
+                raise EC2ClientError("InvalidVpcState", f"VPC {vpc_id} is currently attached to the Virtual Private "
+                                     f"Gateway {gateway.id}.")
+        return ActionResult({"VpcAttachment": self.ec2_backend.attach_vpn_gateway(gateway_id, vpc_id)})
+
     # ---- route propagation --------------------------------------------------------
 
     def _route_table_and_gateway(self):

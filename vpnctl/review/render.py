@@ -45,6 +45,8 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
         lines += ["> [!CAUTION]", ("> **Refused by the prod guard, before any plan.** This change makes the "
                   "environment another one than the one deployed (its guard manifest says which):")]
         lines += [f"> - {text(line)}" for line in review.identity_refusals] + [""]
+    if review.state_move:
+        lines += ["> [!NOTE]", f"> **The state moves.** {text(review.state_move)}.", ""]
     if review.refused:
         lines += [
             "> [!CAUTION]",
@@ -146,6 +148,7 @@ def terminal(reviews: list[EnvironmentReview]) -> str:
         refused = review.refused or review.refused_destroys or review.identity_refusals
         lines.append(summary_line(review) + ("  REFUSED by the prod guard" if refused else ""))
         lines += [f"  refused: {line}" for line in review.identity_refusals]
+        lines += [f"  {review.state_move}"] if review.state_move else []
         if review.error:
             lines.append(f"  {review.error}")
         for action, _ in HEADINGS:

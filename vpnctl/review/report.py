@@ -24,6 +24,7 @@ class EnvironmentReview:
     policy_error: str | None = None  # checkov failed (not: a check failed)
     allowances: dict[str, str] = field(default_factory=dict)  # refused address -> the ADDRESS@DIGEST allowing it
     identity_refusals: list[str] = field(default_factory=list)  # a changed identity: guard_manifest.refusals
+    state_move: str | None = None  # an allowed change moves the state: vpnctl/state_move.py
 
     def allowance(self, address: str) -> str:
         """What `--allow-replace` takes for a refused address: bound to the change reviewed."""
