@@ -15,7 +15,7 @@ from cdktf_cdktf_provider_aws.ec2_client_vpn_authorization_rule import Ec2Client
 from constructs import Construct
 
 from modules.client_vpn_props import AuthorizationRule
-from modules.naming import id_part
+from modules.naming import authorization_rule_id
 
 RULE_TIMEOUTS = {"create": "15m", "delete": "15m"}
 
@@ -72,7 +72,7 @@ class AuthorizationRules(Construct):
         for network in rule.networks:
             resource = Ec2ClientVpnAuthorizationRule(
                 self,
-                f"{id_part(name)}-{id_part(network)}",
+                authorization_rule_id(name, network),
                 client_vpn_endpoint_id=self._endpoint_id,
                 target_network_cidr=network,
                 access_group_id=rule.group,

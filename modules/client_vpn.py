@@ -23,7 +23,7 @@ from constructs import Construct
 
 from modules.authorization import AuthorizationRules
 from modules.client_vpn_props import CLIENT_TO_CLIENT, USER_BASED, AuthorizationRule, ClientVpn, Route
-from modules.naming import id_part
+from modules.naming import client_route_id, id_part
 
 ASSOCIATION_TIMEOUTS = {"create": "30m", "delete": "30m"}
 ROUTE_TIMEOUTS = {"create": "15m", "delete": "15m"}
@@ -163,7 +163,7 @@ class ClientVpnEndpoint(Construct):
                 raise ValueError(f'route "{name}" subnet_ids: {subnet_id} is not an associated subnet')
             resource = Ec2ClientVpnRoute(
                 self,
-                f"route-{id_part(name)}-{subnet_id}",
+                client_route_id(name, subnet_id),
                 client_vpn_endpoint_id=self.endpoint.id,
                 destination_cidr_block=route.destination,
                 # The association's subnet, so the route waits for it.

@@ -249,9 +249,24 @@ class ClientVpn(BaseModel):
             for kind, names in (("authorization", self.authorization), ("route", self.route)):
                 if CLIENT_TO_CLIENT in names:
                     yield f'{kind} "{CLIENT_TO_CLIENT}": the name is taken by client_to_client = true'
+        yield from self._duplicate_authorizations()
         destinations = [r.destination for r in self.route.values()]
         for destination in sorted({d for d in destinations if destinations.count(d) > 1}):
             yield f"route: {destination} is routed by more than one route block"
+
+    def _duplicate_authorizations(self):
+        """AWS keeps one rule per network and group (or all users): a second one fails the apply halfway, with
+        InvalidClientVpnDuplicateAuthorizationRule. client_to_client adds one for the client CIDR."""
+        granted: dict[tuple[str, str | None], str] = {}
+        if self.client_to_client:
+            granted[(self.client_cidr, None)] = "client_to_client = true"
+        for name, rule in self.authorization.items():
+            for i, network in enumerate(rule.networks):
+                owner = granted.setdefault((network, rule.group), f'authorization "{name}"')
+                if owner != f'authorization "{name}"':
+                    who = f'group "{rule.group}"' if rule.group is not None else "all users"
+                    yield (f'authorization "{name}" networks[{i}]: {network} for {who} is already authorized by '
+                           f"{owner}; AWS refuses a duplicate rule (InvalidClientVpnDuplicateAuthorizationRule)")
 
     @property
     def uses_pki_files(self) -> bool:

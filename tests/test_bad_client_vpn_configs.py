@@ -150,6 +150,21 @@ CASES = [
      f"""{F}: client_vpn "Staff_VPN": an endpoint name is 1 to 48 lowercase letters, digits and '-', not at either end"""),
     ("unknown-endpoint-key", option('split_tunel = false'),
      f"""{C} split_tunel: unknown key (did you mean "split_tunnel"?)"""),
+    # AWS keeps one rule per network and group: a second fails the apply halfway through.
+    ("duplicate-authorization", block('  authorization "vpc-again" {\n    networks = ["10.10.0.0/16"]\n  }'),
+     (f'{C} authorization "vpc" networks[0]: 10.10.0.0/16 for all users is already authorized by authorization '
+     '"vpc-again"; AWS refuses a duplicate rule (InvalidClientVpnDuplicateAuthorizationRule)')),
+    ("duplicate-group-authorization",
+     lambda t: replace('authentication = ["certificate"]', SAML)(block(
+         '  authorization "eng" {\n    networks = ["10.10.0.0/16", "10.10.4.0/24"]\n    group = "eng"\n  }\n'
+         '  authorization "eng-too" {\n    networks = ["10.10.4.0/24"]\n    group = "eng"\n  }')(t)),
+     (f'{C} authorization "eng-too" networks[0]: 10.10.4.0/24 for group "eng" is already authorized by authorization '
+     '"eng"; AWS refuses a duplicate rule (InvalidClientVpnDuplicateAuthorizationRule)')),
+    ("duplicate-client-to-client-authorization",
+     lambda t: option("client_to_client = true")(t).replace('networks = ["10.10.0.0/16"]',
+                                                           'networks = ["10.10.0.0/16", "10.110.0.0/22"]'),
+     (f'{C} authorization "vpc" networks[1]: 10.110.0.0/22 for all users is already authorized by client_to_client = '
+     'true; AWS refuses a duplicate rule (InvalidClientVpnDuplicateAuthorizationRule)')),
 ]
 
 
@@ -160,6 +175,12 @@ def test_bad_client_vpn_config_is_rejected_with_one_exact_line(tmp_path, case, e
 
 def test_the_client_vpn_table_covers_at_least_20_distinct_rules():
     assert len({expected.split(": ", 2)[-1] for _, _, expected in CASES}) >= 20
+
+
+def test_one_network_for_two_groups_is_two_rules_aws_accepts(tmp_path):
+    assert_valid(tmp_path, replace('authentication = ["certificate"]', SAML)(block(
+        '  authorization "eng" {\n    networks = ["10.10.4.0/24"]\n    group = "eng"\n  }\n'
+        '  authorization "ops" {\n    networks = ["10.10.4.0/24"]\n    group = "ops"\n  }')(CVPN_BASE)), "1 site, 1 Client VPN endpoint")
 
 
 def test_client_vpn_base_config_is_valid(tmp_path):
