@@ -152,6 +152,27 @@ def _ipv4_address(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv4 address") from None
 
 
+# Addresses no device on the internet or a private network answers from; AWS's customer gateway takes a unicast
+# address, public, or private for a private IP VPN.
+_NOT_A_DEVICE = (
+    ("0.0.0.0/8", "on this network only (RFC 1122)"),
+    ("127.0.0.0/8", "a loopback address"),
+    ("169.254.0.0/16", "a link-local address"),
+    ("224.0.0.0/4", "a multicast address"),
+    ("255.255.255.255/32", "the broadcast address"),
+    ("240.0.0.0/4", "reserved (RFC 1112)"),
+)
+
+
+def _customer_gateway_address(value: str) -> str:
+    address = ipaddress.IPv4Address(_ipv4_address(value))
+    for network, what in _NOT_A_DEVICE:
+        if address in ipaddress.IPv4Network(network):
+            raise ValueError(f"{address} is {what}; a customer gateway needs the unicast address of a device, public "
+                             "or private")
+    return str(address)
+
+
 def _ipv4_cidr(value: str) -> str:
     try:
         net = ipaddress.IPv4Network(value, strict=True)
@@ -230,6 +251,7 @@ def _unique(values: list) -> list:
 Unique = AfterValidator(_unique)
 
 IPv4Address = Annotated[str, AfterValidator(_ipv4_address)]
+CustomerGatewayAddress = Annotated[str, AfterValidator(_customer_gateway_address)]
 IPv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]
 IPv6Cidr = Annotated[str, AfterValidator(_ipv6_cidr)]
 TunnelInsideCidr = Annotated[str, AfterValidator(_tunnel_inside_cidr)]

@@ -48,7 +48,7 @@ class Site(BaseModel):
 
     model_config = STRICT
 
-    ip_address: rules.IPv4Address
+    ip_address: rules.CustomerGatewayAddress
     """Public IPv4 address of the customer gateway device (or private, with PrivateIpv4)."""
     routing: Literal["static", "bgp"]
     """static: routes listed in static_routes; bgp: the device announces its networks."""

@@ -211,6 +211,32 @@ CASES = [
      f"""{F}: site "dc2" static_routes[0]: 172.20.0.0/16 is already routed to site "dc1" in tgw-rtb-0f1e2d3c4b5a69788"""),
     ("email-like-another", append('\nalarms {\n  emails = ["net.ops@example.com", "net-ops@example.com"]\n}\n'),
      f"""{F}: alarms.emails[1]: net-ops@example.com is too like net.ops@example.com; list each address once"""),
+    # What HCL's grammar takes and an environment file must not hold (stacks/config/hcl_checks.py, loader.py).
+    ("block-and-attribute", replace("  tunnel {\n    inside_cidr = \"169.254.50.4/30\"\n  }",
+                                    '  tunnel = { inside_cidr = "169.254.50.4/30" }'),
+     (f"""{F}: site "office" tunnel: written both as `tunnel = ...` and as a tunnel block; write each as a block: """
+     """tunnel { ... }""")),
+    ("bare-word", replace('routing       = "static"', "routing       = static"),
+     (f"""{F}: site "office" routing: static is a bare word; write it in quotes ("static"): environment files hold """
+     """values, not references""")),
+    ("exponent", tunnel_option("dpd_timeout_seconds = 1e29"),
+     f"""{F}: site "office" tunnel[1].dpd_timeout_seconds: 1e29: write the number in digits, without an exponent"""),
+    ("beyond-int64", tunnel_option("dpd_timeout_seconds = 9223372036854775808"),
+     (f"""{F}: site "office" tunnel[1].dpd_timeout_seconds: 9223372036854775808 is beyond the whole numbers """
+     """Terraform's AWS provider takes (-9223372036854775808 to 9223372036854775807)""")),
+    ("control-character", replace('"acme-tfstate-dev"', '"acme-tfstate-dev\x1b[2J"'),
+     f"""{F}: state.bucket: holds a control character (U+001B); write printable text"""),
+    ("tag-value-length", append(f'\ntags = {{\n  owner = "{"x" * 257}"\n}}\n'),
+     f"""{F}: tags.owner: a tag value is at most 256 characters (AWS); got 257"""),
+    ("tag-value-characters", append('\ntags = {\n  owner = "net<ops>"\n}\n'),
+     (f"""{F}: tags.owner: a tag value takes letters, digits, spaces and _ . : / = + - @ (what every AWS service """
+     """the stack tags accepts)""")),
+    ("cgw-loopback", replace("198.51.100.20", "127.0.0.1"),
+     (f"""{F}: site "office" ip_address: 127.0.0.1 is a loopback address; a customer gateway needs the unicast """
+     """address of a device, public or private""")),
+    ("cgw-broadcast", replace("198.51.100.20", "255.255.255.255"),
+     (f"""{F}: site "office" ip_address: 255.255.255.255 is the broadcast address; a customer gateway needs the """
+     """unicast address of a device, public or private""")),
     ("log-retention", append("\nlogging {\n  retention_days = 100\n}\n"),
      (f"""{F}: logging.retention_days: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, """
      """731, 1096, 1827, 2192, 2557, 2922, 3288, 3653""")),

@@ -18,6 +18,7 @@ ONE_BASED_LISTS = ("tunnel",)
 _SEGMENT = r'[A-Za-z_][\w-]*(?: "[^"]*")?(?:\[\d+\])?'
 _KEY_PREFIX = re.compile(rf'^({_SEGMENT}(?:(?:\.|(?<=") ){_SEGMENT})*): (.+)$', re.DOTALL)
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TYPE_NAMES = {
     "string_type": "a string",
     "int_type": "a whole number",
@@ -31,9 +32,11 @@ _TYPE_NAMES = {
 
 
 class ConfigError(Exception):
-    """Every problem found in one or more environment files, one line each."""
+    """Every problem found in one or more environment files, one line each: a control character from the
+    file (a label, a value) is shown escaped, so it can't garble the message or the terminal."""
 
     def __init__(self, lines: list[str]):
+        lines = [_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), line) for line in lines]
         super().__init__("\n".join(lines))
         self.lines = lines
 

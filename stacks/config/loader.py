@@ -21,12 +21,16 @@ from pydantic import ValidationError
 
 from stacks.config.errors import LABELED_BLOCKS, ConfigError, display_key, format_validation_error
 from stacks.config.guard_manifest import removal_problems
+from stacks.config.hcl_checks import REPEATED_BLOCKS, tree_problems
 from stacks.config.models import PRODUCTION, TIERS, Environment
 
-REPEATED_BLOCKS = ("tunnel",)
 ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 # A name that says production: prod, prod-eu, eu-prod, production, eu-production-2; not product-demo.
 PRODUCTION_NAME = re.compile(r"(^|-)prod(uction)?(-|$)")
+# C0 and C1 controls and DEL: they garble messages and terminals, and no AWS name or tag takes them.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Terraform's AWS provider reads whole numbers as Go's int64.
+INT64 = (-(2**63), 2**63 - 1)
 _OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=True, with_comments=False)
 
 
@@ -58,11 +62,15 @@ def load_environment(path: Path) -> LoadedEnvironment:
         raise ConfigError([f"{source}: cannot read: {exc}"]) from None
     try:
         tree = hcl2.parses(text)
-        raw = hcl2.serialize(tree, serialization_options=_OPTIONS)
     except (LarkError, ValueError) as exc:
         raise ConfigError([f"{source}: {_parse_error(exc)}"]) from None
-    problems: list[str] = []
-    _duplicate_attributes(tree.body, (), problems)
+    problems = tree_problems(tree.body)
+    if problems:  # python-hcl2 would fail on some of these, or read them as something else
+        raise ConfigError([f"{source}: {p}" for p in problems])
+    try:
+        raw = hcl2.serialize(tree, serialization_options=_OPTIONS)
+    except (LarkError, ValueError, RuntimeError) as exc:
+        raise ConfigError([f"{source}: {_parse_error(exc)}"]) from None
     data = _normalize(raw, (), problems)
     if problems:
         raise ConfigError([f"{source}: {p}" for p in problems])
@@ -139,32 +147,6 @@ def _parse_error(exc: Exception) -> str:
     return f"malformed HCL: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
-def _duplicate_attributes(body: Any, loc: tuple, problems: list[str]) -> None:
-    """HCL forbids setting an attribute twice in a block; python-hcl2 would keep the last value."""
-    seen: set[str] = set()
-    repeated: dict[str, int] = {}
-    for child in body.children:
-        kind = type(child).__name__
-        if kind == "AttributeRule":
-            name = child.children[0].serialize()
-            if name in seen:
-                problems.append(f"{display_key(loc + (name,))}: set twice in one block; HCL allows it once")
-            seen.add(name)
-        elif kind == "BlockRule":
-            name = child.children[0].serialize()
-            labels = [c.serialize().strip('"') for c in child.children[1:] if type(c).__name__ == "StringRule"]
-            inner = next((c for c in child.children if type(c).__name__ == "BodyRule"), None)
-            if labels:
-                here = loc + (name, labels[0])
-            elif name in REPEATED_BLOCKS:
-                here = loc + (name, repeated.get(name, 0))
-                repeated[name] = repeated.get(name, 0) + 1
-            else:
-                here = loc + (name,)
-            if inner is not None:
-                _duplicate_attributes(inner, here, problems)
-
-
 def _is_block(value: Any) -> bool:
     return isinstance(value, dict) and value.get("__is_block__") is True
 
@@ -174,6 +156,13 @@ def _normalize(value: Any, loc: tuple, problems: list[str]) -> Any:
     if isinstance(value, str):
         if "${" in value or "%{" in value:
             problems.append(f"{display_key(loc)}: interpolation is not allowed in environment files")
+        elif CONTROL.search(value):
+            problems.append(f"{display_key(loc)}: holds a control character ({_control(value)}); write printable "
+                            "text")
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        problems.append(f"{display_key(loc)}: {value} is beyond the whole numbers Terraform's AWS provider takes "
+                        f"({INT64[0]} to {INT64[1]})")
         return value
     if isinstance(value, list):
         return [_normalize(v, loc + (i,), problems) for i, v in enumerate(value)]
@@ -184,11 +173,19 @@ def _normalize(value: Any, loc: tuple, problems: list[str]) -> Any:
         if key == "__is_block__":
             continue
         here = loc + (key,)
+        if CONTROL.search(key):
+            problems.append(f"{display_key(here)}: the key holds a control character ({_control(key)}); write "
+                            "printable text")
+            continue
         if isinstance(item, list) and item and all(isinstance(b, dict) for b in item) and _blocks(item):
             out[key] = _blocks_to_data(key, item, here, problems)
         else:
             out[key] = _normalize(item, here, problems)
     return out
+
+
+def _control(text: str) -> str:
+    return ", ".join(sorted({f"U+{ord(c):04X}" for c in CONTROL.findall(text)}))
 
 
 def _blocks(items: list[dict]) -> bool:

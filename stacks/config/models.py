@@ -42,7 +42,10 @@ Email = Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"
 SiteName = re.compile(r"[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?")
 NAME_RULE = "1 to 48 lowercase letters, digits and '-', not at either end"
 STACK_TAGS = ("environment", "managed-by")
+# AWS's tag rules, as the strictest service the stack tags (logs, SNS, KMS) applies them.
 TagKey = re.compile(r"[\w .:/=+@-]{1,128}")
+TagValue = re.compile(r"[\w .:/=+@-]*")
+TAG_VALUE_LENGTH = 256
 Tier = Literal["development", "staging", "production"]
 TIERS: tuple[str, ...] = get_args(Tier)
 PRODUCTION: Tier = "production"
@@ -174,11 +177,16 @@ class Environment(BaseModel):
             role_account = self.assume_role_arn.split(":")[4]
             if role_account != self.account_id:
                 yield f"assume_role_arn: the role is in account {role_account}, not in account_id {self.account_id}"
-        for key in self.tags:
+        for key, value in self.tags.items():
             if not TagKey.fullmatch(key) or key.lower().startswith("aws:"):
                 yield f'tags: "{key}" is not a valid tag key'
             elif key in STACK_TAGS:
                 yield f'tags: "{key}" is set by the stack; choose another key'
+            elif len(value) > TAG_VALUE_LENGTH:
+                yield f"tags.{key}: a tag value is at most {TAG_VALUE_LENGTH} characters (AWS); got {len(value)}"
+            elif not TagValue.fullmatch(value):
+                yield (f"tags.{key}: a tag value takes letters, digits, spaces and _ . : / = + - @ (what every AWS "
+                       "service the stack tags accepts)")
         slugs: dict[str, str] = {}
         for i, email in enumerate(self.alarms.emails):
             slug = id_part(email.lower())  # the alarm topic's construct ID, and case never matters in a mailbox
