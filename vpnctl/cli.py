@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     # Node 20 is what these machines have; jsii's end-of-life banner would drown the output.
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     args = _parser().parse_args(argv)
+    from vpnctl.arguments import problems
+
+    for line in problems(args):
+        _usage_error(args, line)
     if getattr(args, "without_environments", False):
         return args.handler(args)
     try:

@@ -56,6 +56,8 @@ def load_environment(path: Path) -> LoadedEnvironment:
     name = path.stem
     if not ENVIRONMENT_NAME.fullmatch(name):
         raise ConfigError([f"{source}: the file name must be the environment name: lowercase letters, digits, '-'"])
+    if path.exists() and not path.is_file():  # a FIFO would block the read, a device never end it
+        raise ConfigError([f"{source}: not a regular file; an environment file is plain text"])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -109,7 +111,7 @@ def environment_files(directory: Path, names: list[str] | None = None) -> list[P
         raise ConfigError([f"{display_path(directory)}: no such environments directory"])
     if names:
         paths = [directory / f"{n}.hcl" for n in names]
-        missing = [f"{display_path(p)}: no such environment file" for p in paths if not p.is_file()]
+        missing = [f"{display_path(p)}: no such environment file" for p in paths if not p.exists()]
         if missing:
             raise ConfigError(missing)
         return paths

@@ -138,6 +138,12 @@ def diff_command(
         print("vpnctl diff: not inside a git repository", file=sys.stderr)
         return 2
     repo = Path(found.stdout.strip())
+    for option, ref in (("--base", base), ("--head", head)):
+        known = ref is None or subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+                                              cwd=repo, capture_output=True, check=False).returncode == 0
+        if not known:
+            print(f"vpnctl diff: {option} {ref}: not a commit this repository knows", file=sys.stderr)
+            return 2
     try:
         relative = environments_dir.resolve().relative_to(repo)
     except ValueError:
