@@ -95,7 +95,16 @@ def synthesize(scenario: Scenario, folder: Path, refused: list[str]) -> tuple[ob
     return env, stacks
 
 
+def load_applied(name: str) -> dict:
+    """What deploying scenario `name` with its review's allowances did (see deploy_scenario)."""
+    return json.loads((RECORDINGS / f"{name}.applied.json").read_text())
+
+
 # ---- the recorder: `make plans` ---------------------------------------------------------------
+
+# Scenarios the recorder also deploys, as an operator would after the review: moving an association costs
+# the provider's fixed 4-minute sleeps twice, too long for `make test`.
+DEPLOYED = ("prod-moved-association",)
 
 
 def record_environment(run, env, names: list[str], prepared: dict) -> list[Path]:
@@ -120,7 +129,45 @@ def record_environment(run, env, names: list[str], prepared: dict) -> list[Path]
                        "planned": digest(stack(outdir, env.name)),
                        "replanned": digest(stack(outcome.replanned_from, env.name)) if outcome.replanned_from else None}
             written.append(save(name, outcome, digests))
+        for name in [name for name in names if name in DEPLOYED]:
+            written.append(deploy_scenario(run, aws, run.base / "build", name, *prepared[name]))
     return written
+
+
+def deploy_scenario(run, aws, build: Path, name: str, env, outdir: Path) -> Path:
+    """Deploys scenario `name` after its review: without allowances (refused), then with exactly those the
+    review printed; records the refusal, the endpoints' associated subnets before and after, and a plan after."""
+    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.planning import prepare
+    from vpnctl.reviewing import review_environment
+    from vpnctl.terraform import count_changes
+
+    review = review_environment(env, outdir, build, aws=aws, policy=False)
+    allowances = sorted(review.allowance(address) for address in review.refused_destroys)
+    record: dict = {"scenario": name, "synthesized": {"planned": digest(stack(outdir, env.name))},
+                    "allowances": allowances, "associations_before": associated_subnets(aws, env.config.region)}
+    try:
+        deploy_environment(env, outdir, build, aws, approval=AUTOMATIC)
+        record["refused_without"] = "applied"
+    except DeployRefused as exc:
+        record["refused_without"] = str(exc)
+    with run.step(f"deploy {name} with the review's allowances"):
+        deploy_environment(env, outdir, build, aws, frozenset(allowances), approval=AUTOMATIC)
+    record["associations_after"] = associated_subnets(aws, env.config.region)
+    with run.step(f"plan {name} again"):
+        record["plan_after"] = count_changes(prepare(env, outdir, build, aws).plan(build / f"{name}-again.tfplan"))
+    path = RECORDINGS / f"{name}.applied.json"
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def associated_subnets(aws, region: str) -> dict[str, list[str]]:
+    ec2 = aws.client("ec2", region)
+    return {endpoint["ClientVpnEndpointId"]: sorted(
+        network["TargetNetworkId"] for network in ec2.describe_client_vpn_target_networks(
+            ClientVpnEndpointId=endpoint["ClientVpnEndpointId"])["ClientVpnTargetNetworks"]
+        if network["Status"]["Code"] == "associated")
+        for endpoint in ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]}
 
 
 def main(argv: list[str] | None = None) -> int:

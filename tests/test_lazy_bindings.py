@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ENV_NAMES, ROOT
 
 EAGER = "import cdktf_cdktf_provider_aws, runpy, sys; sys.argv = ['main.py']; runpy.run_path('main.py', run_name='__main__')"
@@ -23,21 +25,30 @@ def synth(outdir, *python_args) -> subprocess.CompletedProcess:
                           check=False)
 
 
-def test_lazy_and_eager_bindings_synthesize_byte_identical_stacks(tmp_path):
-    lazy = synth(tmp_path / "lazy", "main.py")
-    eager = synth(tmp_path / "eager", "-c", EAGER)
-    assert lazy.returncode == 0 and eager.returncode == 0, lazy.stderr + eager.stderr
+@pytest.fixture(scope="module")
+def lazy(tmp_path_factory):
+    """main.py as cdktf runs it (lazy bindings, type checks skipped), once for the module: its stacks, and how
+    many binding modules it loaded."""
+    outdir = tmp_path_factory.mktemp("lazy")
+    result = synth(outdir, "-c", COUNT)
+    assert result.returncode == 0, result.stderr
+    return outdir, int(result.stdout.strip().splitlines()[-1])
+
+
+def assert_same_stacks(reference, other) -> None:
     for env in ENV_NAMES:
-        a = tmp_path / "lazy" / "stacks" / env / "cdk.tf.json"
-        b = tmp_path / "eager" / "stacks" / env / "cdk.tf.json"
+        a, b = reference / "stacks" / env / "cdk.tf.json", other / "stacks" / env / "cdk.tf.json"
         assert filecmp.cmp(a, b, shallow=False), env
 
 
-def test_synth_loads_only_the_binding_modules_it_uses(tmp_path):
-    result = synth(tmp_path / "out", "-c", COUNT)
-    assert result.returncode == 0, result.stderr
-    loaded = int(result.stdout.strip().splitlines()[-1])
-    assert 0 < loaded < 60, loaded  # of 2,000+ in the package
+def test_lazy_and_eager_bindings_synthesize_byte_identical_stacks(lazy, tmp_path):
+    eager = synth(tmp_path / "eager", "-c", EAGER)
+    assert eager.returncode == 0, eager.stderr
+    assert_same_stacks(lazy[0], tmp_path / "eager")
+
+
+def test_synth_loads_only_the_binding_modules_it_uses(lazy):
+    assert 0 < lazy[1] < 60, lazy[1]  # of 2,000+ in the package
 
 
 def test_importing_the_stack_module_first_stays_lazy():
@@ -48,21 +59,16 @@ def test_importing_the_stack_module_first_stays_lazy():
     assert 0 < int(result.stdout.strip().splitlines()[-1]) < 60
 
 
-def test_skipping_binding_type_checks_changes_no_output(tmp_path):
+def test_skipping_binding_type_checks_changes_no_output(lazy, tmp_path):
     """Stacks are built with the bindings' typeguard checks off (the config is validated); with them on, the JSON is the same."""
     checked = "import contextlib, runpy, sys, stacks.app; stacks.app.binding_type_checks_skipped = contextlib.nullcontext; " \
               "sys.argv = ['main.py']; runpy.run_path('main.py', run_name='__main__')"
-    fast = synth(tmp_path / "fast", "main.py")
     slow = synth(tmp_path / "checked", "-c", checked)
-    assert fast.returncode == 0 and slow.returncode == 0, fast.stderr + slow.stderr
-    for env in ENV_NAMES:
-        a = tmp_path / "fast" / "stacks" / env / "cdk.tf.json"
-        b = tmp_path / "checked" / "stacks" / env / "cdk.tf.json"
-        assert filecmp.cmp(a, b, shallow=False), env
+    assert slow.returncode == 0, slow.stderr
+    assert_same_stacks(lazy[0], tmp_path / "checked")
 
 
 def test_type_checks_are_skipped_only_inside_the_block_and_restored_after():
-    import pytest
     from cdktf import TerraformStack
     from cdktf import Testing as CdktfTesting
     from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
@@ -78,7 +84,6 @@ def test_type_checks_are_skipped_only_inside_the_block_and_restored_after():
 
 def test_the_bindings_still_type_check_their_arguments():
     """Their type hints are cached, not skipped: a wrong type is still refused before node sees it."""
-    import pytest
     from cdktf import TerraformStack
     from cdktf import Testing as CdktfTesting
     from cdktf_cdktf_provider_aws.sns_topic import SnsTopic

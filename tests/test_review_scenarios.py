@@ -285,3 +285,20 @@ def test_a_client_vpn_association_moved_in_prod_is_refused_until_allowed_by_the_
                           allow_destroy=allowances)
     assert allowed.refused_destroys == [] and allowed.exit_status == EXIT_OK
 
+
+
+def test_the_moved_association_deploys_with_exactly_the_review_s_allowances(scenarios):
+    """Recorded by `make plans` on the emulator (tests/recorded_plans.py, DEPLOYED): a live move costs the
+    provider's 4-minute sleeps twice, more than `make test` can spend."""
+    applied = recorded_plans.load_applied("prod-moved-association")
+    assert applied["synthesized"]["planned"] == scenarios["prod-moved-association"]["digests"]["planned"], (
+        "tests/plans/prod-moved-association.applied.json was deployed from other stacks: run `make plans`")
+    assert applied["refused_without"].startswith("the plan removes ")
+    assert applied["allowances"] and all(f"--allow-destroy {allowance}" in applied["refused_without"]
+                                         for allowance in applied["allowances"])
+    reviewed = scenarios["prod-moved-association"]["markdown"]
+    assert all(f"--allow-destroy {allowance}" in reviewed for allowance in applied["allowances"]), "as reviewed"
+    [endpoint] = applied["associations_before"]
+    assert applied["associations_before"][endpoint] == ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]
+    assert applied["associations_after"] == {endpoint: ["subnet-0c10000000000000a", "subnet-0c10000000000000c"]}
+    assert applied["plan_after"] == {}, "applied as reviewed: nothing left to change"
