@@ -150,6 +150,11 @@ CASES = [
      f"""{F}: client_vpn "Staff_VPN": an endpoint name is 1 to 48 lowercase letters, digits and '-', not at either end"""),
     ("unknown-endpoint-key", option('split_tunel = false'),
      f"""{C} split_tunel: unknown key (did you mean "split_tunnel"?)"""),
+    ("vpc-missing-for-endpoint",
+     lambda t: t[:t.index("vpc {")] + t[t.index('site "office"'):].replace(
+         'site "office" {', 'site "office" {\n  transit_gateway {\n    id = "tgw-0f1e2d3c4b5a69788"\n'
+         '    route_table_id = "tgw-rtb-0f1e2d3c4b5a69788"\n  }', 1),
+     f'{C}: needs a vpc block: the endpoint associates subnets of the VPC'),
     # AWS keeps one rule per network and group: a second fails the apply halfway through.
     ("duplicate-authorization", block('  authorization "vpc-again" {\n    networks = ["10.10.0.0/16"]\n  }'),
      (f'{C} authorization "vpc" networks[0]: 10.10.0.0/16 for all users is already authorized by authorization '

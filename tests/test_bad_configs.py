@@ -53,6 +53,7 @@ site "dc" {
 }
 """
 
+VPC_BLOCK = BASE[BASE.index("vpc {"):BASE.index('site "office"')]
 TUNNEL1 = 'inside_cidr = "169.254.50.0/30"'
 F = "environments/dev.hcl"
 
@@ -237,6 +238,9 @@ CASES = [
     ("cgw-broadcast", replace("198.51.100.20", "255.255.255.255"),
      (f"""{F}: site "office" ip_address: 255.255.255.255 is the broadcast address; a customer gateway needs the """
      """unicast address of a device, public or private""")),
+    ("vpc-missing", replace(VPC_BLOCK, ""),
+     (f"""{F}: site "office": needs a vpc block: without a transit_gateway it connects through the virtual """
+     """private gateway, which attaches to the VPC""")),
     ("log-retention", append("\nlogging {\n  retention_days = 100\n}\n"),
      (f"""{F}: logging.retention_days: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, """
      """731, 1096, 1827, 2192, 2557, 2922, 3288, 3653""")),

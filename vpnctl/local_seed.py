@@ -18,13 +18,7 @@ from vpnctl.preshared_keys import generate_preshared_key
 
 def network_seed(config) -> dict:
     """The VPC, its subnets (a /24 each, in order, from the VPC's CIDR), route tables and transit gateways."""
-    vpc = config.vpc
-    blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=max(24, ipaddress.ip_network(vpc.cidr).prefixlen + 4))
-    subnets, tables = [], {table_id: [] for table_id in vpc.route_table_ids}
-    for (subnet_id, subnet), block in zip(vpc.subnets.items(), blocks):
-        subnets.append({"id": subnet_id, "cidr": str(block), "availability_zone": subnet.availability_zone})
-        if subnet.route_table_id:
-            tables.setdefault(subnet.route_table_id, []).append(subnet_id)
+    vpcs = [_vpc_seed(config.vpc)] if config.vpc is not None else []
     gateways: dict[str, set[str]] = {}
     for site in config.sites.values():
         if site.transit_gateway:
@@ -33,15 +27,23 @@ def network_seed(config) -> dict:
                 tables_of.add(site.transit_gateway.route_table_id)
     return {
         "region": config.region,
-        "vpcs": [
-            {
-                "id": vpc.id,
-                "cidr": vpc.cidr,
-                "subnets": subnets,
-                "route_tables": [{"id": table_id, "subnet_ids": ids} for table_id, ids in tables.items()],
-            }
-        ],
+        "vpcs": vpcs,
         "transit_gateways": [{"id": gateway, "route_table_ids": sorted(ids)} for gateway, ids in gateways.items()],
+    }
+
+
+def _vpc_seed(vpc) -> dict:
+    blocks = ipaddress.ip_network(vpc.cidr).subnets(new_prefix=max(24, ipaddress.ip_network(vpc.cidr).prefixlen + 4))
+    subnets, tables = [], {table_id: [] for table_id in vpc.route_table_ids}
+    for (subnet_id, subnet), block in zip(vpc.subnets.items(), blocks):
+        subnets.append({"id": subnet_id, "cidr": str(block), "availability_zone": subnet.availability_zone})
+        if subnet.route_table_id:
+            tables.setdefault(subnet.route_table_id, []).append(subnet_id)
+    return {
+        "id": vpc.id,
+        "cidr": vpc.cidr,
+        "subnets": subnets,
+        "route_tables": [{"id": table_id, "subnet_ids": ids} for table_id, ids in tables.items()],
     }
 
 

@@ -36,15 +36,17 @@ def manifest_path(environment_file: Path) -> Path:
 
 def identity(name: str, config: Environment) -> dict[str, str]:
     """What makes this environment the one deployed: change any and Terraform manages something else."""
-    return {
+    found = {
         "file": f"{name}.hcl",
         "account_id": config.account_id,
         "region": config.region,
         "state.bucket": config.state.bucket,
         "state.region": config.state.region,
         "tier": config.tier,
-        "vpc.id": config.vpc.id,
     }
+    if config.vpc is not None:  # a transit-gateway-only environment has none
+        found["vpc.id"] = config.vpc.id
+    return found
 
 
 def guarded_names(config: Environment) -> dict[str, list[str]]:

@@ -139,7 +139,8 @@ class Environment(BaseModel):
     guards connections, customer gateways, the gateway and Client VPN endpoints with prevent_destroy, gets
     every check of the policy pack, and associates each endpoint with subnets in two availability zones."""
     state: StateBackend
-    vpc: Vpc
+    vpc: Vpc | None = None
+    """The VPC: required for sites on the virtual private gateway and for Client VPN endpoints."""
     vpn_gateway: VpnGatewaySettings = VpnGatewaySettings()
     logging: Logging = Logging()
     alarms: Alarms = Alarms()
@@ -215,11 +216,7 @@ class Environment(BaseModel):
         for name in self.crypto_profile:
             if name in BUILTIN_PROFILES:
                 yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
-        for subnet_id, subnet in self.vpc.subnets.items():
-            if not subnet.availability_zone.startswith(self.region):
-                yield f"vpc.subnets.{subnet_id}.availability_zone: {subnet.availability_zone} is not in {self.region}"
-        yield from self._client_vpn_problems()
-        vpc = ipaddress.ip_network(self.vpc.cidr)
+        yield from self._vpc_problems()
         inside_cidrs: dict[tuple[str, str], str] = {}
         for name, site in self.site.items():
             where = f'site "{name}"'
@@ -228,9 +225,6 @@ class Environment(BaseModel):
             if site.crypto_profile and site.crypto_profile not in self.profiles:
                 known = ", ".join(sorted(self.profiles))
                 yield f'{where} crypto_profile: "{site.crypto_profile}" is not defined; known: {known}'
-            for i, cidr in enumerate(site.static_routes):
-                if ipaddress.ip_network(cidr).overlaps(vpc):
-                    yield f"{where} static_routes[{i}]: {cidr} overlaps the VPC CIDR {self.vpc.cidr}"
             gateway = site.transit_gateway.id if site.transit_gateway else "the virtual private gateway"
             for number, tunnel in enumerate(site.tunnel, start=1):
                 for key, cidr in (("inside_cidr", tunnel.inside_cidr), ("inside_ipv6_cidr", tunnel.inside_ipv6_cidr)):
@@ -242,6 +236,27 @@ class Environment(BaseModel):
                             f"{where} tunnel[{number}].{key}: {cidr} is already used by "
                             f'site "{owner[0]}" tunnel[{owner[1]}] on {gateway}'
                         )
+
+    def _vpc_problems(self):
+        """Without a vpc block: each site and endpoint that needs one. With one: its zones, what overlaps it,
+        and the Client VPN endpoints, which live in it."""
+        if self.vpc is None:
+            for name, site in self.site.items():
+                if site.transit_gateway is None:
+                    yield (f'site "{name}": needs a vpc block: without a transit_gateway it connects through the '
+                           "virtual private gateway, which attaches to the VPC")
+            for name in self.client_vpn:
+                yield f'client_vpn "{name}": needs a vpc block: the endpoint associates subnets of the VPC'
+            return
+        for subnet_id, subnet in self.vpc.subnets.items():
+            if not subnet.availability_zone.startswith(self.region):
+                yield f"vpc.subnets.{subnet_id}.availability_zone: {subnet.availability_zone} is not in {self.region}"
+        yield from self._client_vpn_problems()
+        vpc = ipaddress.ip_network(self.vpc.cidr)
+        for name, site in self.site.items():
+            for i, cidr in enumerate(site.static_routes):
+                if ipaddress.ip_network(cidr).overlaps(vpc):
+                    yield f'site "{name}" static_routes[{i}]: {cidr} overlaps the VPC CIDR {self.vpc.cidr}'
 
     def _routed_on_premises(self, through_vpn_gateway_only: bool) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Networks the sites route statically (optionally: only through the virtual private gateway)."""
