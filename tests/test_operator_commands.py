@@ -6,6 +6,7 @@ test_client_profiles.py and test_device_tunnels.py."""
 from __future__ import annotations
 
 import json
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -253,3 +254,11 @@ def test_default_selectors_render_route_based_tunnels_with_bgp_peers():
     assert "ip address add 169.254.10.2/30 dev xfrm-aws1" in text
     assert "this device is AS 65010; AWS is AS 64512" in text
     assert "rekey_time = 28530s" in text and "life_time = 3600s" in text and "rekey_time = 3330s" in text
+    # Each tunnel's key belongs to its AWS endpoint alone, not to the device's address as well.
+    secrets = text[text.index("secrets {"):]
+    assert re.findall(r"ike-aws-berlin-hq-tunnel(\d) \{\n    id = (\S+)\n    secret = \"(\S+)\"", secrets) == [
+        ("1", "198.18.0.1", "Key1abcdefgh"), ("2", "198.18.0.2", "Key2abcdefgh")]
+    assert "203.0.113.10" not in secrets
+    # AWS's MTU guidance: DF cleared on both tunnels, MSS 1379 clamped on the XFRM interfaces.
+    assert text.count("        copy_df = no\n") == 2
+    assert "iptables -t mangle -A FORWARD -o xfrm-aws+ -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1379" in text

@@ -32,6 +32,7 @@ DH_GROUPS = {
     14: "modp2048", 24: "modp2048s256", 23: "modp2048s224", 22: "modp1024s160", 5: "modp1536", 2: "modp1024",
 }
 ANY_NETWORK = "0.0.0.0/0"
+AWS_TCP_MSS = 1379  # AWS's customer gateway requirements: TCP MSS adjustment
 
 
 def _strongest_first(names, table: dict) -> list[str]:
@@ -135,6 +136,13 @@ def render(device: DeviceSettings, tunnels: list[TunnelSettings], route_based: b
         ]
     if device.bgp:
         lines.append(f"# BGP: this device is AS {device.bgp[0]}; AWS is AS {device.bgp[1]}, neighbor at each tunnel's AWS inside address.")
+    lines += [
+        f"# MTU, as AWS asks of a customer gateway: TCP MSS adjusted to {AWS_TCP_MSS} bytes, the DF bit cleared",
+        "# (copy_df = no below) and packets fragmented before encryption (the kernel does). strongSwan has no",
+        "# MSS setting; clamp it in the firewall, e.g.:",
+        (f"#   iptables -t mangle -A FORWARD {'-o xfrm-aws+' if route_based else '-m policy --pol ipsec --dir out'} "
+        f"-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss {AWS_TCP_MSS}"),
+    ]
     lines += ["", "connections {"]
     for tunnel in tunnels:
         aws_inside, device_inside = tunnel.inside_addresses
@@ -168,6 +176,7 @@ def render(device: DeviceSettings, tunnels: list[TunnelSettings], route_based: b
             f"        rekey_time = {tunnel.phase2_lifetime - tunnel.rekey_margin}s",
             f"        life_time = {tunnel.phase2_lifetime}s",
             "        mode = tunnel",
+            "        copy_df = no",  # AWS: clear the DF bit, so a packet too big for the tunnel is fragmented
             "        start_action = start",
             "        dpd_action = restart",
             "        close_action = start",
@@ -178,12 +187,13 @@ def render(device: DeviceSettings, tunnels: list[TunnelSettings], route_based: b
             # The lower value wins: tunnel 1 while it is up, tunnel 2 when it goes.
             lines.append(f"        priority = {1000 * tunnel.number}")
         lines += ["      }", "    }", "  }"]
+    # Each tunnel's key belongs to its AWS endpoint alone: with the device's own address as an owner too,
+    # strongSwan could offer either key on either tunnel.
     lines += ["}", "", "secrets {"]
     for tunnel in tunnels:
         lines += [
             f"  ike-{prefix}-tunnel{tunnel.number} {{",
-            f"    id-device = {device.device_ip}",
-            f"    id-aws = {tunnel.outside_ip}",
+            f"    id = {tunnel.outside_ip}",
             f'    secret = "{tunnel.preshared_key}"',
             "  }",
         ]
