@@ -210,7 +210,7 @@ def test_apply_security_groups(ec2, server_cert):
     assert error_code(
         ec2.apply_security_groups_to_client_vpn_target_network,
         ClientVpnEndpointId=endpoint_id, VpcId=VPC, SecurityGroupIds=["sg-0fffffffffffffff0"],
-    ) == "InvalidSecurityGroupId.NotFound"
+    ) == "InvalidSecurityGroupID.NotFound"
 
 
 # ---- authorization rules and routes -----------------------------------------------------------
@@ -472,6 +472,18 @@ def test_route_propagation(ec2, gateways):
     assert error_code(ec2.enable_vgw_route_propagation, GatewayId=detached, RouteTableId=TABLE) == "Gateway.NotAttached"
 
 
+def test_a_customer_gateway_with_the_amazon_side_asn_is_refused_on_its_virtual_private_gateway(ec2, gateways):
+    same = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="203.0.113.99", BgpAsn=64512)["CustomerGateway"]
+    assert error_code(ec2.create_vpn_connection, Type="ipsec.1", CustomerGatewayId=same["CustomerGatewayId"],
+                      VpnGatewayId=gateways["vgw"]) == "AsnConflict"
+
+
+def test_more_than_50_tags_on_a_resource_are_refused(ec2):
+    tags = [{"Key": f"t{n}", "Value": "x"} for n in range(51)]
+    assert error_code(ec2.create_customer_gateway, Type="ipsec.1", IpAddress="203.0.113.98", BgpAsn=65098,
+                      TagSpecifications=[{"ResourceType": "customer-gateway", "Tags": tags}]) == "TagLimitExceeded"
+
+
 def test_a_vpc_takes_one_virtual_private_gateway_at_a_time(ec2, gateways):
     """As AWS answers a second stack's gateway for the same VPC: InvalidVpcState."""
     second = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
@@ -498,6 +510,23 @@ def test_transit_gateway_connection_is_associated_with_the_default_table_and_can
         ec2.disassociate_transit_gateway_route_table, TransitGatewayRouteTableId=default_table,
         TransitGatewayAttachmentId=attachment["TransitGatewayAttachmentId"],
     ) == "InvalidAssociation.NotFound"
+
+
+def test_a_static_transit_gateway_route_reads_back_with_its_attachment_and_state(ec2, gateways):
+    """As the provider reads it back after creating it: else every plan replaces the route."""
+    tgw, table = "tgw-0e1e2e3e4e5e6e7e8", "tgw-rtb-0e1e2e3e4e5e6e7e8"
+    created = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=gateways["cgw"], TransitGatewayId=tgw)["VpnConnection"]
+    (attachment,) = ec2.describe_transit_gateway_attachments(
+        Filters=[{"Name": "resource-id", "Values": [created["VpnConnectionId"]]}])["TransitGatewayAttachments"]
+    route = ec2.create_transit_gateway_route(DestinationCidrBlock="172.21.0.0/16", TransitGatewayRouteTableId=table,
+                                             TransitGatewayAttachmentId=attachment["TransitGatewayAttachmentId"])["Route"]
+    [found] = ec2.search_transit_gateway_routes(
+        TransitGatewayRouteTableId=table, Filters=[{"Name": "route-search.exact-match", "Values": ["172.21.0.0/16"]},
+                                                   {"Name": "type", "Values": ["static"]}])["Routes"]
+    for answer in (route, found):
+        assert answer["State"] == "active" and answer["Type"] == "static"
+        assert answer["TransitGatewayAttachments"] == [{"ResourceId": created["VpnConnectionId"], "ResourceType": "vpn",
+                                                        "TransitGatewayAttachmentId": attachment["TransitGatewayAttachmentId"]}]
 
 
 def test_delete_connection_frees_it(ec2, gateways, aws):

@@ -26,6 +26,7 @@ from vpnctl.emulator.auth import Secret
 from vpnctl.emulator.client_vpn import ClientVpnResponses
 from vpnctl.emulator.query_calls import QueryCalls
 from vpnctl.emulator.site_to_site import SiteToSiteResponses
+from vpnctl.emulator.transit_gateway import TransitGatewayResponses
 
 SEED_PATH = "/_vpn_emulator/seed"
 STATE_PATH = "/_vpn_emulator/resources"
@@ -36,7 +37,7 @@ _LOCK = threading.RLock()
 def install() -> None:
     """Adds or replaces the EC2 actions on moto's response class, each under one lock,
     and PutCompositeAlarm, which moto's CloudWatch stores but does not route."""
-    for mixin in (ClientVpnResponses, SiteToSiteResponses):
+    for mixin in (ClientVpnResponses, SiteToSiteResponses, TransitGatewayResponses):
         for name, value in vars(mixin).items():
             if callable(value) and not name.startswith("__"):
                 setattr(EC2Response, name, _locked(value))

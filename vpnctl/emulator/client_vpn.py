@@ -220,7 +220,7 @@ class ClientVpnResponses:
         for group_id in group_ids:
             group = self.ec2_backend.get_security_group_from_id(group_id)
             if group is None:
-                raise EC2ClientError("InvalidSecurityGroupId.NotFound", f"The security group '{group_id}' does not exist")
+                raise EC2ClientError("InvalidSecurityGroupID.NotFound", f"The security group '{group_id}' does not exist")
             if group.vpc_id != vpc_id:
                 raise invalid_parameter(f"Security group {group_id} does not belong to VPC {vpc_id}")
         return list(group_ids)

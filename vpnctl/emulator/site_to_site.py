@@ -310,6 +310,11 @@ class SiteToSiteResponses:
             raise missing_parameter("CustomerGatewayId")
         vgw_id, tgw_id = self._get_param("VpnGatewayId"), self._get_param("TransitGatewayId")
         self._check_gateways(cgw_id, vgw_id, tgw_id)
+        if vgw_id:
+            amazon_asn = str(self.ec2_backend.get_vpn_gateway(vgw_id).amazon_side_asn or AMAZON_SIDE_ASN)
+            if str(self.ec2_backend.get_customer_gateway(cgw_id).bgp_asn) == amazon_asn:
+                raise EC2ClientError("AsnConflict", f"The customer gateway and the virtual private gateway both use "
+                                                    f"ASN {amazon_asn}")
         options = self._get_param("Options") or {}
         requested = options.get("TunnelOptions") or []
         if len(requested) > 2:
@@ -502,39 +507,6 @@ class SiteToSiteResponses:
         table, gateway_id = self._route_table_and_gateway()
         table.__dict__["propagating_vgws"] = [p for p in getattr(table, "propagating_vgws", []) if p["GatewayId"] != gateway_id]
         return EmptyResult()
-
-    # ---- transit gateway route tables ------------------------------------------------
-
-    def disassociate_transit_gateway_route_table(self) -> ActionResult:
-        """moto keeps the default association a VPN attachment gets from its transit gateway
-        only on the route table, and fails to find it; replace_existing_association needs it."""
-        table_id = self._get_param("TransitGatewayRouteTableId")
-        attachment_id = self._get_param("TransitGatewayAttachmentId")
-        backend = self.ec2_backend
-        table = backend.transit_gateways_route_tables.get(table_id)
-        if table is None:
-            raise not_found("InvalidRouteTableID.NotFound", "transit gateway route table", str(table_id))
-        attachment = backend.transit_gateway_attachments.get(attachment_id)
-        associated = attachment is not None and (
-            attachment_id in table.route_table_associations
-            or getattr(attachment, "_association_data", {}).get("transitGatewayRouteTableId") == table_id
-        )
-        if not associated:
-            raise EC2ClientError("InvalidAssociation.NotFound", f"{attachment_id} is not associated with {table_id}")
-        backend.transit_gateway_associations.pop(attachment_id, None)
-        table.route_table_associations.pop(attachment_id, None)
-        backend.unset_attachment_association(attachment_id)
-        return ActionResult(
-            {
-                "Association": {
-                    "TransitGatewayRouteTableId": table_id,
-                    "TransitGatewayAttachmentId": attachment_id,
-                    "ResourceId": attachment.resource_id,
-                    "ResourceType": attachment.resource_type,
-                    "State": "disassociating",
-                }
-            }
-        )
 
     # ---- customer gateways --------------------------------------------------------
 
