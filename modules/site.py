@@ -19,14 +19,24 @@ STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
 class TransitGatewayAttachment(BaseModel):
-    """An existing transit gateway the connection attaches to, and the TGW route table it uses."""
+    """An existing transit gateway the connection attaches to, and its route domains: the table the VPN
+    attachment is associated with, and the tables that learn the site's networks."""
 
     model_config = STRICT
 
     id: rules.TransitGatewayId
     route_table_id: rules.TransitGatewayRouteTableId
-    """The VPN attachment is associated with this table; BGP routes propagate into it and
-    static routes are written to it."""
+    """The table the VPN attachment is associated with: it routes the traffic that arrives from the site."""
+    propagation_route_table_ids: Annotated[
+        list[rules.TransitGatewayRouteTableId], rules.Unique, Field(min_length=1)
+    ] | None = None
+    """The tables that learn the site's networks: BGP routes propagate into each, static routes are written
+    to each. Default: route_table_id alone. Several make route domains (shared services, isolated VPCs)."""
+
+    @property
+    def learning_route_table_ids(self) -> list[str]:
+        """Where the site's networks go: the propagation tables, by default the association table."""
+        return list(self.propagation_route_table_ids or [self.route_table_id])
 
 
 # Connection-level arguments of aws_vpn_connection with no field of the same

@@ -132,7 +132,7 @@ class SiteToSiteVpn(Construct):
         self.connection_id = connection.id
         self.tunnel_addresses = (connection.tunnel1_address, connection.tunnel2_address)
         if tgw:
-            self._route_through_transit_gateway(tgw.route_table_id)
+            self._route_through_transit_gateway(tgw.route_table_id, tgw.learning_route_table_ids)
         else:
             for cidr in site.static_routes:
                 VpnConnectionRoute(
@@ -172,7 +172,9 @@ class SiteToSiteVpn(Construct):
             ),
         )
 
-    def _route_through_transit_gateway(self, route_table_id: str) -> None:
+    def _route_through_transit_gateway(self, route_table_id: str, learning: list[str]) -> None:
+        """The attachment associated with `route_table_id`; the site's networks into each `learning` table (BGP:
+        propagation; static: routes). IDs in the association table keep their names from before route domains."""
         attachment_id = self.connection.transit_gateway_attachment_id
         Ec2TransitGatewayRouteTableAssociation(
             self,
@@ -183,21 +185,23 @@ class SiteToSiteVpn(Construct):
             # when that is enabled; move it to the named table instead of failing.
             replace_existing_association=True,
         )
-        if self.site.routing == "bgp":
-            Ec2TransitGatewayRouteTablePropagation(
-                self,
-                "tgw_propagation",
-                transit_gateway_attachment_id=attachment_id,
-                transit_gateway_route_table_id=route_table_id,
-            )
-        for cidr in self.site.static_routes:
-            Ec2TransitGatewayRoute(
-                self,
-                f"tgw_route-{id_part(cidr)}",
-                destination_cidr_block=cidr,
-                transit_gateway_attachment_id=attachment_id,
-                transit_gateway_route_table_id=route_table_id,
-            )
+        for table in learning:
+            suffix = "" if table == route_table_id else f"-{table}"
+            if self.site.routing == "bgp":
+                Ec2TransitGatewayRouteTablePropagation(
+                    self,
+                    f"tgw_propagation{suffix}",
+                    transit_gateway_attachment_id=attachment_id,
+                    transit_gateway_route_table_id=table,
+                )
+            for cidr in self.site.static_routes:
+                Ec2TransitGatewayRoute(
+                    self,
+                    f"tgw_route-{id_part(cidr)}{suffix}",
+                    destination_cidr_block=cidr,
+                    transit_gateway_attachment_id=attachment_id,
+                    transit_gateway_route_table_id=table,
+                )
 
     def _outputs(self) -> None:
         c = self.connection

@@ -34,6 +34,7 @@ def reviewed(review) -> dict:
         "refused": review.refused,
         "refused_destroys": review.refused_destroys,
         "replace_paths": {unhashed(c.address): c.replace_paths for c in review.changes},
+        "requested": [unhashed(c.address) for c in review.changes if c.requested],
     }
 
 

@@ -18,6 +18,7 @@ from tests.scenarios import (
     PROD_INSIDE,
     PROD_REMOVED_ROUTE,
     PROD_REMOVED_SITE,
+    TGW_ONLY,
     variant,
 )
 
@@ -28,9 +29,9 @@ NO_ENDPOINT = 'client_vpn "'
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
 DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing")
-STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS)
+STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS)
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = (*DEPLOY_RUNS, "users:deployed", "users", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
+FINISHES = (*DEPLOY_RUNS, "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
             "staging", "prod", "destroy")
 
 
@@ -120,10 +121,20 @@ class Catalog:
             steps[key] = (changed, self.synth(changed, f"identity-{key}"), allowance)
         self._submit("prod-identity", identity_pipeline.prod_identity, env, self.synth(env, "identity"), steps)
 
+    def _route_domains(self) -> None:
+        from stacks.config import load_environment
+        folder = self.base / "env-route-domains"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "core.hcl").write_text(TGW_ONLY)
+        env = load_environment(folder / "core.hcl")
+        self._submit("route-domains", plan_pipelines.route_domains, env, self.synth(env, "route-domains"))
+
     def _changes(self) -> None:
         env = self.variant("dev", "changes", without=(NO_ENDPOINT,))
         moved = self.variant("dev", "changes-cgw", DEV_EDITS["cgw"], without=(NO_ENDPOINT,))
-        self._submit("changes", pipelines.changes, env, self.synth(env, "changes"), moved, self.synth(moved, "changes-cgw"))
+        tgw = self.variant("dev", "changes-tgw", DEV_EDITS["cgw"] + DEV_EDITS["tgw"], without=(NO_ENDPOINT,))
+        self._submit("changes", pipelines.changes, env, self.synth(env, "changes"), moved, self.synth(moved, "changes-cgw"),
+                     tgw, self.synth(tgw, "changes-tgw"))
 
     def _plans(self) -> None:
         from vpnctl.preshared_keys import generate_preshared_key

@@ -83,9 +83,10 @@ def destroy(run: Run, env, outdir: Path) -> dict:
     return record
 
 
-def changes(run: Run, env, outdir: Path, cgw_env, cgw_out: Path) -> dict:
+def changes(run: Run, env, outdir: Path, cgw_env, cgw_out: Path, tgw_env, tgw_out: Path) -> dict:
     """dev without its endpoint (no 4-minute waits): an apply interrupted by Ctrl-C while a second one is
-    refused by the state lock, the re-apply that converges, a new customer gateway IP, then destroy."""
+    refused by the state lock, the re-apply that converges, a new customer gateway IP, the site moved onto a
+    transit gateway (reviewed, then deployed), then destroy."""
     record: dict = {}
     build = run.base / "build"
     with run.emulator(env.config.account_id, "changes") as aws:
@@ -104,10 +105,30 @@ def changes(run: Run, env, outdir: Path, cgw_env, cgw_out: Path) -> dict:
             moved.apply()
         record["outputs_after_cgw"] = moved.outputs()
         record["resources_after_cgw"] = aws.resources(env.config.region)
+        with run.step("review and deploy the site moved onto a transit gateway"):
+            onto_tgw = moved_onto_transit_gateway(tgw_env, tgw_out, build, aws, record)
         with run.step("destroy"):
-            moved.destroy()
+            onto_tgw.destroy()
         record["after_destroy"] = aws.resources(env.config.region)
     return record
+
+
+def moved_onto_transit_gateway(env, outdir: Path, build: Path, aws, record: dict) -> Terraform:
+    """The review of the move (the connection replaced at vpnctl's request), the deploy, what AWS and the state
+    hold after it, and a plan after it."""
+    from tests.guard_pipeline import reviewed
+    from vpnctl.deploying import AUTOMATIC, deploy_environment
+    from vpnctl.reviewing import review_environment
+
+    record["tgw_review"] = reviewed(review_environment(env, outdir, build, aws=aws, policy=False))
+    record["tgw_outputs"] = deploy_environment(env, outdir, build, aws, approval=AUTOMATIC)
+    terraform = prepare(env, outdir, build, aws)
+    record["tgw_state"] = sorted(terraform.run("state", "list").stdout.split())
+    record["tgw_connections"] = [(c["VpnConnectionId"], c.get("TransitGatewayId"), c.get("VpnGatewayId"))
+                                 for c in aws.client("ec2", env.config.region).describe_vpn_connections()["VpnConnections"]
+                                 if c["State"] != "deleted"]
+    record["tgw_second_plan"] = count_changes(terraform.plan(build / "tgw-again.tfplan"))
+    return terraform
 
 
 def interrupted_apply(run: Run, terraform: Terraform, aws, record: dict) -> None:

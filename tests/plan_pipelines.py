@@ -88,3 +88,22 @@ def review_prod(run: Run) -> dict:
         "--out", str(run.base / "out"), "--markdown", str(markdown)])
     record["markdown"] = markdown.read_text() if markdown.exists() else ""
     return record
+
+
+def route_domains(run: Run, env, outdir: Path) -> dict:
+    """A transit-gateway-only environment with route domains (tests/test_transit_gateway_only.py) applied:
+    what the state holds, what each propagation table learned, and a plan after."""
+    from tests.pipelines import apply
+    from vpnctl.terraform import count_changes
+
+    record: dict = {}
+    with run.emulator(env.config.account_id, "route-domains") as aws:
+        terraform = apply(run, env, outdir, aws, record)
+        with run.step("plan again"):
+            record["second_plan"] = count_changes(terraform.plan(run.base / "route-domains-again.tfplan"))
+        ec2 = aws.client("ec2", env.config.region)
+        record["propagations"] = {
+            table: [p["TransitGatewayAttachmentId"] for p in ec2.get_transit_gateway_route_table_propagations(
+                TransitGatewayRouteTableId=table)["TransitGatewayRouteTablePropagations"]]
+            for table in ("tgw-rtb-0b00000000000000b", "tgw-rtb-0c00000000000000c")}
+    return record

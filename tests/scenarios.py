@@ -25,6 +25,40 @@ site "test-branch" {
   }
 }
 '''
+# An environment of transit gateway sites only, without a VPC: one site on one table, one with route domains.
+TGW_ONLY = """\
+region     = "eu-central-1"
+account_id = "111111111111"
+
+state {
+  bucket = "acme-tfstate-core"
+  region = "eu-central-1"
+}
+
+site "dc" {
+  ip_address    = "198.51.100.70"
+  routing       = "static"
+  static_routes = ["172.20.0.0/16"]
+  transit_gateway {
+    id             = "tgw-0f1e2d3c4b5a69788"
+    route_table_id = "tgw-rtb-0f1e2d3c4b5a69788"
+  }
+}
+
+# Route domains: the branch's attachment is associated with the VPN table and its routes propagate
+# into the shared-services and production tables, not into the VPN table itself.
+site "branch" {
+  ip_address = "198.51.100.71"
+  routing    = "bgp"
+  bgp_asn    = 65071
+  transit_gateway {
+    id                          = "tgw-0f1e2d3c4b5a69788"
+    route_table_id              = "tgw-rtb-0a00000000000000a"
+    propagation_route_table_ids = ["tgw-rtb-0b00000000000000b", "tgw-rtb-0c00000000000000c"]
+  }
+}
+"""
+
 # Each a list of (old, new) text replacements of the shipped file.
 DEV_EDITS = {
     "add": [("# Developers:", NEW_SITE + "\n# Developers:"),
@@ -32,6 +66,9 @@ DEV_EDITS = {
                                                '  authorization "lab-office" {'))],
     "dpd": [('    inside_cidr = "169.254.50.0/30"\n', '    inside_cidr = "169.254.50.0/30"\n    dpd_timeout_seconds = 40\n')],
     "cgw": [('"198.51.100.20"', '"198.51.100.21"')],
+    # lab-office leaves the virtual private gateway for a transit gateway
+    "tgw": [('  crypto_profile = "compatible"\n', ('  crypto_profile = "compatible"\n  transit_gateway {\n'
+             '    id             = "tgw-0d1e2f3a4b5c60718"\n    route_table_id = "tgw-rtb-0d1e2f3a4b5c60718"\n  }\n'))],
     "inside": [('"169.254.50.0/30"', '"169.254.52.0/30"')],
     "rule": [('  authorization "lab-office" {\n    networks = ["192.168.50.0/24"]\n  }\n', "")],
     "cidr": [('"10.110.0.0/22"', '"10.111.0.0/22"')],

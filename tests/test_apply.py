@@ -59,6 +59,23 @@ def test_a_new_customer_gateway_ip_applied_keeps_the_connection_and_its_tunnel_i
     assert record["resources_after_cgw"]["customer_gateways"] != record["resources"]["customer_gateways"]
 
 
+@pytest.mark.pipeline("changes")
+def test_a_site_moved_onto_a_transit_gateway_is_reviewed_as_a_replacement_and_applies(lifecycle):
+    from vpnctl.gateway_moves import REASON
+
+    record = lifecycle.result("changes")
+    review = record["tgw_review"]
+    assert review["actions"]["aws_vpn_connection.site-lab-office_connection"] == "replace"
+    assert review["actions"]["aws_ec2_transit_gateway_route_table_association.site-lab-office_tgw_association"] == "create"
+    assert "new tunnel outside IPs" in review["markdown"] and REASON in review["markdown"]
+    assert review["actions"]["aws_vpn_gateway.vpn_gateway"] == "delete", "no site is left on it"
+    [(_connection, tgw, vgw)] = record["tgw_connections"]
+    assert tgw == "tgw-0d1e2f3a4b5c60718" and not vgw
+    assert tunnel_ips(record["tgw_outputs"]) != tunnel_ips(record["outputs_after_cgw"])
+    assert sum(".site-lab-office_tgw_" in address for address in record["tgw_state"]) == 2  # association, route
+    assert record["tgw_second_plan"] == {}
+
+
 @pytest.mark.pipeline("prod-guard")
 def test_an_allowed_replacement_in_prod_applies_with_new_outside_ips_for_that_site_only(lifecycle):
     record = lifecycle.result("prod-guard")

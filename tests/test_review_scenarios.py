@@ -51,6 +51,17 @@ DEV_SCENARIOS = {
     },
     "rule": None,  # checked by test_removing_an_authorization_rule_destroys_only_it_and_its_egress
     "cidr": None,  # checked by test_a_new_client_cidr_replaces_the_endpoint_and_everything_on_it
+    # lab-office onto a transit gateway: the connection replaced at vpnctl's request (-replace), the gateway gone.
+    "tgw": {
+        "aws_vpn_connection.site-lab-office_connection": "replace",
+        "aws_vpn_connection_route.site-lab-office_route-192-168-50-0-24": "delete",
+        "aws_ec2_transit_gateway_route_table_association.site-lab-office_tgw_association": "create",
+        "aws_ec2_transit_gateway_route.site-lab-office_tgw_route-192-168-50-0-24": "create",
+        "aws_vpn_gateway.vpn_gateway": "delete",
+        "aws_vpn_gateway_route_propagation.vpn_gateway_propagation-rtb-0d10000000000000a": "delete",
+        "aws_cloudwatch_metric_alarm.site-lab-office_alarms_tunnel1_down": "update",  # the new tunnel IPs
+        "aws_cloudwatch_metric_alarm.site-lab-office_alarms_tunnel2_down": "update",
+    },
     # A renewed PKI: the certificate is re-imported in place, and the new CA's CRL imported again.
     "cert": {"aws_acm_certificate.certificates-developers_server": "update",
              "terraform_data.revocation-developers_crl_import": "replace"},
@@ -150,8 +161,8 @@ def test_every_replacement_seen_is_forced_by_an_attribute_of_the_force_new_table
     seen = 0
     for review in scenarios.values():
         for address, paths in review["forced_by"].items():
-            if review["actions"][address] != "replace":
-                continue
+            if review["actions"][address] != "replace" or address in review["requested"]:
+                continue  # replaced on vpnctl's request (-replace): no attribute forces it
             resource_type = address.split(".", 1)[0]
             assert paths, f"{address}: replaced, but no attribute marked as forcing it"
             for path in paths:
@@ -244,11 +255,13 @@ def test_a_site_removed_from_prod_is_refused_by_the_review_though_terraform_woul
                      review["markdown"])
 
 
-def test_every_replacement_comes_with_terraform_s_replace_paths(scenarios):
+def test_every_replacement_comes_with_terraform_s_replace_paths_or_vpnctl_s_reason(scenarios):
+    from vpnctl.gateway_moves import REASON
+
     for name, review in scenarios.items():
         for address, action in review["actions"].items():
             if action == "replace":
-                assert review["replace_paths"][address], f"{name}: {address}"
+                assert review["replace_paths"][address] or REASON in review["markdown"], f"{name}: {address}"
 
 
 def test_a_reimported_certificate_shows_two_different_certificates(scenarios):
@@ -302,3 +315,10 @@ def test_the_moved_association_deploys_with_exactly_the_review_s_allowances(scen
     assert applied["associations_before"][endpoint] == ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]
     assert applied["associations_after"] == {endpoint: ["subnet-0c10000000000000a", "subnet-0c10000000000000c"]}
     assert applied["plan_after"] == {}, "applied as reviewed: nothing left to change"
+
+
+def test_a_site_moved_onto_a_transit_gateway_is_reviewed_as_a_replacement_with_new_tunnel_ips(scenarios):
+    from vpnctl.gateway_moves import REASON
+
+    markdown = scenarios["dev-tgw"]["markdown"]
+    assert REASON in markdown and "new tunnel outside IPs" in markdown

@@ -1,5 +1,6 @@
 """An environment whose sites all use a transit gateway and that has no Client VPN endpoint needs no VPC: it
-validates, synthesizes (no virtual private gateway) and plans without a vpc block."""
+validates, synthesizes (no virtual private gateway) and applies without a vpc block, one of its sites with
+route domains (associated with one table, propagating into two others: the route-domains pipeline)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,7 @@ import json
 import pytest
 
 from tests.conftest import run_vpnctl
-
-TGW_ONLY = """\
-region     = "eu-central-1"
-account_id = "111111111111"
-
-state {
-  bucket = "acme-tfstate-core"
-  region = "eu-central-1"
-}
-
-site "dc" {
-  ip_address    = "198.51.100.70"
-  routing       = "static"
-  static_routes = ["172.20.0.0/16"]
-  transit_gateway {
-    id             = "tgw-0f1e2d3c4b5a69788"
-    route_table_id = "tgw-rtb-0f1e2d3c4b5a69788"
-  }
-}
-"""
+from tests.scenarios import TGW_ONLY
 
 
 @pytest.fixture
@@ -39,17 +21,28 @@ def base(tmp_path):
 
 def test_a_transit_gateway_only_environment_validates_and_synthesizes_without_a_vpc(base):
     validated = run_vpnctl("--environments", "environments", "validate", cwd=base)
-    assert validated.returncode == 0 and validated.stdout == "environments/core.hcl: ok (1 site, 0 Client VPN endpoints)\n"
+    assert validated.returncode == 0, validated.stderr
+    assert validated.stdout == "environments/core.hcl: ok (2 sites, 0 Client VPN endpoints)\n"
     synthesized = run_vpnctl("--environments", "environments", "synth", "--out", "out", cwd=base)
     assert synthesized.returncode == 0, synthesized.stderr
     resources = json.loads((base / "out" / "stacks" / "core" / "cdk.tf.json").read_text())["resource"]
     assert "aws_vpn_gateway" not in resources
-    [connection] = resources["aws_vpn_connection"].values()
-    assert connection["transit_gateway_id"] == "tgw-0f1e2d3c4b5a69788" and "vpn_gateway_id" not in connection
+    assert {c["transit_gateway_id"] for c in resources["aws_vpn_connection"].values()} == {"tgw-0f1e2d3c4b5a69788"}
+    assert not any("vpn_gateway_id" in c for c in resources["aws_vpn_connection"].values())
+    tables = {a["transit_gateway_route_table_id"]
+              for a in resources["aws_ec2_transit_gateway_route_table_association"].values()}
+    assert tables == {"tgw-rtb-0f1e2d3c4b5a69788", "tgw-rtb-0a00000000000000a"}
+    propagated = sorted(p["transit_gateway_route_table_id"]
+                        for p in resources["aws_ec2_transit_gateway_route_table_propagation"].values())
+    assert propagated == ["tgw-rtb-0b00000000000000b", "tgw-rtb-0c00000000000000c"], "not into the VPN table"
 
 
 @pytest.mark.terraform
-def test_a_transit_gateway_only_environment_plans_without_a_vpc(base):
-    result = run_vpnctl("--environments", "environments", "plan", "core", "--local", "--build", "build", cwd=base)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "core: " in result.stdout and " to add, 0 to change, 0 to replace, 0 to destroy" in result.stdout
+@pytest.mark.pipeline("route-domains")
+def test_route_domains_apply_on_the_emulator_with_the_association_and_both_propagations_in_state(lifecycle):
+    record = lifecycle.result("route-domains")
+    branch = [address for address in record["state"] if ".site-branch_" in address]
+    assert sum("route_table_association" in a for a in branch) == 1
+    assert sum("route_table_propagation" in a for a in branch) == 2
+    assert record["second_plan"] == {}, "applied as planned: nothing left to change"
+    assert all(len(attachments) == 1 for attachments in record["propagations"].values()), record["propagations"]

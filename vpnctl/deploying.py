@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment, guard_manifest
+from vpnctl.gateway_moves import replace_options
 from vpnctl.interrupts import Interrupted
 from vpnctl.pki.store import crl_warnings
 from vpnctl.planning import local_emulator, prepare, run_files
@@ -118,8 +119,9 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
     pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
     for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
         print(f"{environment.name}: warning: {warning}", file=sys.stderr)
+    synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
     try:
-        plan = terraform.plan(files.plan, keep=True)
+        plan = terraform.plan(files.plan, *replace_options(terraform, synthesized), keep=True)
     except TerraformError as exc:
         refused = refused_addresses(exc.output)
         if refused:

@@ -23,8 +23,7 @@ def network_seed(config) -> dict:
     for site in config.sites.values():
         if site.transit_gateway:
             tables_of = gateways.setdefault(site.transit_gateway.id, set())
-            if site.transit_gateway.route_table_id:
-                tables_of.add(site.transit_gateway.route_table_id)
+            tables_of.update([site.transit_gateway.route_table_id, *site.transit_gateway.learning_route_table_ids])
     return {
         "region": config.region,
         "vpcs": vpcs,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from stacks.config import LoadedEnvironment
 from vpnctl.dev_pki import ensure_dev_pki, pki_folders
+from vpnctl.gateway_moves import replace_options
 from vpnctl.local_aws import LocalAws
 from vpnctl.local_seed import seed_environment
 from vpnctl.synth import stack_dir, synth_stacks
@@ -105,7 +106,8 @@ def plan_environment(
     terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
                         backend_config=backend_config)
     terraform.validate()
-    return terraform.plan(files.plan)
+    synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
+    return terraform.plan(files.plan, *replace_options(terraform, synthesized))
 
 
 def summary(name: str, plan: dict) -> str:

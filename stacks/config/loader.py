@@ -129,9 +129,26 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[L
             loaded.append(load_environment(path))
         except ConfigError as exc:
             lines.extend(exc.lines)
+    lines += _shared_vpc_problems(loaded)
     if lines:
         raise ConfigError(lines)
     return loaded
+
+
+def _shared_vpc_problems(loaded: list[LoadedEnvironment]) -> list[str]:
+    """A VPC takes one virtual private gateway: two environments that each attach theirs to the same VPC
+    (same account and region) can't both apply; AWS refuses the second with InvalidVpcState."""
+    lines, owners = [], {}
+    for env in loaded:
+        config = env.config
+        if config.vpc is None or all(site.transit_gateway for site in config.site.values()):
+            continue
+        key = (config.account_id, config.region, config.vpc.id)
+        if key in owners:
+            lines.append(f"{env.source}: vpc.id: {config.vpc.id} gets the virtual private gateway of "
+                         f"{owners[key]} too; a VPC takes one (AWS refuses the second: InvalidVpcState)")
+        owners.setdefault(key, env.source)
+    return lines
 
 
 def _parse_error(exc: Exception) -> str:

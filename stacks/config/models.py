@@ -46,6 +46,8 @@ STACK_TAGS = ("environment", "managed-by")
 TagKey = re.compile(r"[\w .:/=+@-]{1,128}")
 TagValue = re.compile(r"[\w .:/=+@-]*")
 TAG_VALUE_LENGTH = 256
+MAX_TAGS = 50  # per resource
+DEFAULT_AMAZON_SIDE_ASN = 64512  # a virtual private gateway's, when none is given
 Tier = Literal["development", "staging", "production"]
 TIERS: tuple[str, ...] = get_args(Tier)
 PRODUCTION: Tier = "production"
@@ -178,6 +180,9 @@ class Environment(BaseModel):
             role_account = self.assume_role_arn.split(":")[4]
             if role_account != self.account_id:
                 yield f"assume_role_arn: the role is in account {role_account}, not in account_id {self.account_id}"
+        if len(self.tags) > MAX_TAGS - len(STACK_TAGS) - 1:
+            yield (f"tags: at most {MAX_TAGS - len(STACK_TAGS) - 1} (AWS takes {MAX_TAGS} tags per resource, and the "
+                   f"stack adds {', '.join(sorted(STACK_TAGS))} and Name); got {len(self.tags)}")
         for key, value in self.tags.items():
             if not TagKey.fullmatch(key) or key.lower().startswith("aws:"):
                 yield f'tags: "{key}" is not a valid tag key'
@@ -196,6 +201,7 @@ class Environment(BaseModel):
             slugs[slug] = email
         gateways: dict[tuple, str] = {}
         tgw_routes: dict[tuple, str] = {}
+        table_owners: dict[str, tuple[str, str]] = {}
         for name, site in self.site.items():
             device = (site.ip_address, site.bgp_asn, site.device_name)
             if device in gateways:
@@ -204,15 +210,19 @@ class Environment(BaseModel):
                     "AWS would return the same customer gateway for both (set a distinct device_name)"
                 )
             gateways.setdefault(device, name)
+            amazon_asn = self.vpn_gateway.amazon_side_asn or DEFAULT_AMAZON_SIDE_ASN
+            if site.transit_gateway is None and site.bgp_asn == amazon_asn:
+                yield (f'site "{name}" bgp_asn: {site.bgp_asn} is the virtual private gateway\'s Amazon side ASN; '
+                       "the customer gateway's must differ from it (AWS refuses it: AsnConflict)")
             if site.transit_gateway:
-                for i, cidr in enumerate(site.static_routes):
-                    key = (site.transit_gateway.route_table_id, cidr)
-                    if key in tgw_routes:
-                        yield (
-                            f'site "{name}" static_routes[{i}]: {cidr} is already routed to site "{tgw_routes[key]}" '
-                            f"in {key[0]}"
-                        )
-                    tgw_routes.setdefault(key, name)
+                yield from self._table_owner_problems(name, site.transit_gateway, table_owners)
+                for table in site.transit_gateway.learning_route_table_ids:
+                    for i, cidr in enumerate(site.static_routes):
+                        key = (table, cidr)
+                        if key in tgw_routes:
+                            yield (f'site "{name}" static_routes[{i}]: {cidr} is already routed to site '
+                                   f'"{tgw_routes[key]}" in {table}')
+                        tgw_routes.setdefault(key, name)
         for name in self.crypto_profile:
             if name in BUILTIN_PROFILES:
                 yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
@@ -236,6 +246,18 @@ class Environment(BaseModel):
                             f"{where} tunnel[{number}].{key}: {cidr} is already used by "
                             f'site "{owner[0]}" tunnel[{owner[1]}] on {gateway}'
                         )
+
+    @staticmethod
+    def _table_owner_problems(name: str, tgw, owners: dict[str, tuple[str, str]]):
+        """A route table belongs to one transit gateway: the files must not name it under two. (Which gateway it
+        really belongs to, only AWS knows: associating it across gateways fails the apply.)"""
+        keys = [("route_table_id", tgw.route_table_id)] + [
+            (f"propagation_route_table_ids[{i}]", table) for i, table in enumerate(tgw.propagation_route_table_ids or [])]
+        for key, table in keys:
+            gateway, first = owners.setdefault(table, (tgw.id, name))
+            if gateway != tgw.id:
+                yield (f'site "{name}" transit_gateway.{key}: {table} is a table of {gateway} (site "{first}"), '
+                       f"not of this site's {tgw.id}")
 
     def _vpc_problems(self):
         """Without a vpc block: each site and endpoint that needs one. With one: its zones, what overlaps it,

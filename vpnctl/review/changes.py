@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from vpnctl import gateway_moves
 from vpnctl.review import force_new
 from vpnctl.review.names import name_for
 from vpnctl.terraform import action_of
@@ -40,6 +41,7 @@ class ResourceChange:
     consequences: tuple[str, ...] = ()
     replace_paths: tuple[str, ...] = ()  # as Terraform planned them
     fingerprint: str = ""  # of what the plan removes or replaces (its public `before`): binds an --allow-destroy
+    requested: bool = False  # replaced because vpnctl asked (-replace), not forced by an attribute
 
     @property
     def forced_by(self) -> list[str]:
@@ -58,17 +60,20 @@ def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[Resour
         change = raw["change"]
         attributes: list[AttributeChange] = []
         consequences: list[str] = []
+        requested = raw.get("action_reason") == "replace_by_request"  # -replace: no attribute is the cause
         if action in ("update", "replace"):
-            attributes = _attribute_changes(change, kind, action)
+            attributes = _attribute_changes(change, kind, action, requested)
         if action == "replace":
             consequences.append(force_new.REPLACED.get(kind, "the resource is deleted and created again"))
+            if requested and kind == gateway_moves.CONNECTION:
+                consequences.append(gateway_moves.REASON)
         elif action == "delete" and kind in force_new.DESTROYED:
             consequences.append(force_new.DESTROYED[kind])
         elif action == "update":
             consequences += force_new.update_notes(kind, [a.path for a in attributes])
         replace_paths = tuple(sorted(_path(p) for p in change.get("replace_paths") or []))
         out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences), replace_paths,
-                                  _fingerprint(change)))
+                                  _fingerprint(change), requested))
     return out
 
 
@@ -91,7 +96,7 @@ def _public(value, sensitive):
     return value
 
 
-def _attribute_changes(change: dict, kind: str, action: str) -> list[AttributeChange]:
+def _attribute_changes(change: dict, kind: str, action: str, requested: bool = False) -> list[AttributeChange]:
     """The attributes a reviewer needs: what the configuration changes, and for a replacement what forces it.
 
     In a replacement, Terraform plans the new object's computed attributes as unknown and
@@ -110,6 +115,8 @@ def _attribute_changes(change: dict, kind: str, action: str) -> list[AttributeCh
     ]
     if action == "update":
         return [AttributeChange(path, before, after) for path, before, after in entries]
+    if requested:  # replaced on request: what the configuration changes, no attribute as the cause
+        return [AttributeChange(path, before, after) for path, before, after in entries if after != UNKNOWN]
     causes = {path for path, _, after in entries if _under(path, forced) and after != UNKNOWN}
     if not causes:
         causes = {path for path, _, _ in entries if _under(path, forced)} or {
