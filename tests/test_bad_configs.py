@@ -241,6 +241,13 @@ CASES = [
     ("vpc-missing", replace(VPC_BLOCK, ""),
      (f"""{F}: site "office": needs a vpc block: without a transit_gateway it connects through the virtual """
      """private gateway, which attaches to the VPC""")),
+    ("asn-conflict", lambda t: replace('routing       = "static"\n  static_routes = ["192.168.50.0/24"]',
+                                       'routing       = "bgp"\n  bgp_asn       = 64512')(t),
+     (f"""{F}: site "office" bgp_asn: 64512 is the virtual private gateway's Amazon side ASN; the customer """
+      """gateway's must differ from it (AWS refuses it: AsnConflict)""")),
+    ("too-many-tags", append("\ntags = {\n" + "".join(f'  t{n} = "x"\n' for n in range(48)) + "}\n"),
+     (f"""{F}: tags: at most 47 (AWS takes 50 tags per resource, and the stack adds environment, managed-by and """
+      """Name); got 48""")),
     ("log-retention", append("\nlogging {\n  retention_days = 100\n}\n"),
      (f"""{F}: logging.retention_days: 100 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, """
      """731, 1096, 1827, 2192, 2557, 2922, 3288, 3653""")),
@@ -329,3 +336,15 @@ def test_validate_never_loads_cdktf():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_two_environments_that_attach_a_gateway_to_one_vpc_are_refused(tmp_path):
+    """A VPC takes one virtual private gateway: the second apply would fail (InvalidVpcState)."""
+    (tmp_path / "environments").mkdir()
+    (tmp_path / F).write_text(BASE)
+    (tmp_path / "environments" / "lab.hcl").write_text(BASE.replace("acme-tfstate-dev", "acme-tfstate-lab"))
+    result = run_vpnctl("--environments", "environments", "validate", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.splitlines() == [
+        (f"environments/lab.hcl: vpc.id: vpc-0d1e2f3a4b5c60718 gets the virtual private gateway of {F} too; a VPC "
+        "takes one (AWS refuses the second: InvalidVpcState)")]
