@@ -19,7 +19,7 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.utils import random_id
 
-from modules.client_vpn_props import CLIENT_CIDR_PREFIX, SESSION_TIMEOUT_HOURS, VPN_PORTS
+from vpnctl.emulator.aws_limits import CLIENT_CIDR_PREFIX, SESSION_TIMEOUT_HOURS, VPN_PORTS
 from vpnctl.emulator.describe import apply_filters, paginate, tag_list
 from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
 

@@ -24,7 +24,7 @@ from moto.ec2.responses.customer_gateways import CustomerGateways
 from moto.ec2.utils import random_vpn_connection_id
 from moto.secretsmanager.models import secretsmanager_backends
 
-from modules import aws_rules as rules
+from vpnctl.emulator import aws_limits
 from vpnctl.emulator.describe import apply_filters, tag_list
 from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
 from vpnctl.preshared_keys import generate_preshared_key
@@ -220,35 +220,29 @@ def _connections_using_inside(backend, gateway_id: str | None) -> set[str]:
 def _allocate_inside_cidr(backend, taken: set[str]) -> str:
     while True:
         subnet = ipaddress.ip_network((int(INSIDE_POOL.network_address) + 4 * secrets.randbelow(2**14), 30))
-        if rules.tunnel_inside_cidr_problem(str(subnet)) is None and str(subnet) not in taken:
+        if aws_limits.inside_cidr_problem(str(subnet)) is None and str(subnet) not in taken:
             return str(subnet)
 
 
 def _check_tunnel_options(options: dict, tunnel: int) -> None:
     cidr = options.get("TunnelInsideCidr")
     if cidr:
-        problem = rules.tunnel_inside_cidr_problem(cidr)
+        problem = aws_limits.inside_cidr_problem(cidr)
         if problem:
             raise invalid_parameter(f"TunnelInsideCidr {cidr} for tunnel {tunnel} is invalid: {problem}")
     key = options.get("PreSharedKey")
-    if key is not None and rules.psk_problem(key):
+    if key is not None and aws_limits.preshared_key_problem(key):
         # The key itself is never echoed, as AWS doesn't echo it.
-        raise invalid_parameter(f"The pre-shared key for tunnel {tunnel} is invalid: {rules.psk_problem(key)}")
-    for name, (low, high) in {
-        "Phase1LifetimeSeconds": rules.PHASE1_LIFETIME_SECONDS,
-        "Phase2LifetimeSeconds": rules.PHASE2_LIFETIME_SECONDS,
-        "DPDTimeoutSeconds": (rules.DPD_TIMEOUT_MIN_SECONDS, 2**31),
-        "RekeyFuzzPercentage": rules.REKEY_FUZZ_PERCENTAGE,
-        "ReplayWindowSize": rules.REPLAY_WINDOW_SIZE,
-        "RekeyMarginTimeSeconds": (rules.REKEY_MARGIN_MIN_SECONDS, 2**31),
-    }.items():
+        raise invalid_parameter(f"The pre-shared key for tunnel {tunnel} is invalid: "
+                                f"{aws_limits.preshared_key_problem(key)}")
+    for name, (low, high) in aws_limits.TUNNEL_OPTION_RANGES.items():
         if name in options and not low <= int(options[name]) <= high:
             raise invalid_parameter(f"{name} {options[name]} for tunnel {tunnel} must be between {low} and {high}")
     action = options.get("DPDTimeoutAction")
-    if action is not None and action not in rules.DPD_TIMEOUT_ACTIONS:
+    if action is not None and action not in aws_limits.DPD_TIMEOUT_ACTIONS:
         raise invalid_parameter(f"DPDTimeoutAction {action} for tunnel {tunnel} is invalid")
     startup = options.get("StartupAction")
-    if startup is not None and startup not in rules.STARTUP_ACTIONS:
+    if startup is not None and startup not in aws_limits.STARTUP_ACTIONS:
         raise invalid_parameter(f"StartupAction {startup} for tunnel {tunnel} is invalid")
 
 
