@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,26 @@ def test_a_special_file_among_the_environments_is_refused_within_a_second(base, 
     assert time.monotonic() - started < 3, "a second for the check, the rest for Python's start"
     assert result.returncode == 2
     assert "environments/dev.hcl: not a regular file; an environment file is plain text" in result.stderr.splitlines()
+
+
+def test_an_output_folder_that_can_t_be_written_is_refused_before_any_work():
+    """A read-only folder: root writes anywhere, so as root the command runs as nobody (setpriv)."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="vpnctl-readonly-"))
+    try:
+        shutil.copytree(ENVIRONMENTS, base / "environments")
+        readonly = base / "readonly"
+        readonly.mkdir()
+        for path in (base, base / "environments", *(base / "environments").iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        readonly.chmod(0o555)
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+        result = subprocess.run([*as_user, sys.executable, "-m", "vpnctl", "--environments", "environments", "synth",
+                                 "dev", "--out", str(readonly / "out")], cwd=base, capture_output=True, text=True,
+                                timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                              "PYTHONDONTWRITEBYTECODE": "1"})
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines() == [f"vpnctl synth: --out {readonly}/out: {readonly} can't be written"]
+    finally:
+        shutil.rmtree(base)
