@@ -194,6 +194,10 @@ def test_association_errors(ec2, server_cert):
     assert error_code(
         ec2.associate_client_vpn_target_network, ClientVpnEndpointId=endpoint_id, SubnetId="subnet-0fffffffffffffff0"
     ) == "InvalidClientVpnSubnetId.NotFound"
+    other_vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    elsewhere = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.77.0.0/24", AvailabilityZone="eu-central-1c")
+    assert error_code(ec2.associate_client_vpn_target_network, ClientVpnEndpointId=endpoint_id,
+                      SubnetId=elsewhere["Subnet"]["SubnetId"]) == "InvalidClientVpnSubnetId.NotFound"
     assert error_code(
         ec2.disassociate_client_vpn_target_network, ClientVpnEndpointId=endpoint_id, AssociationId="cvpn-assoc-0000000000000000"
     ) == "InvalidClientVpnAssociationIdNotFound"
@@ -364,6 +368,8 @@ def test_create_vpn_connection_repeated_returns_the_same_connection_until_it_is_
 def test_customer_gateway_keeps_device_name_certificate_and_extended_asn(ec2, gateways):
     assert gateways["cgw_body"]["DeviceName"] == "Cisco ASR 1001-X"
     big = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="192.0.2.50", BgpAsnExtended=4200000101)["CustomerGateway"]
+    largest = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="192.0.2.52", BgpAsnExtended=4294967295)
+    assert largest["CustomerGateway"]["BgpAsnExtended"] == "4294967295", "AWS's range ends at 4,294,967,295"
     (described,) = ec2.describe_customer_gateways(CustomerGatewayIds=[big["CustomerGatewayId"]])["CustomerGateways"]
     assert described["BgpAsnExtended"] == "4200000101"
     assert error_code(ec2.create_customer_gateway, Type="ipsec.1", IpAddress="192.0.2.51", BgpAsn=65000, BgpAsnExtended=4200000101) == (
@@ -401,7 +407,7 @@ def test_connection_refuses_bad_tunnel_options(ec2, gateways):
     # Another site on the same gateway (an identical request would be a retry, which AWS answers as the first)
     other = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="203.0.113.12", BgpAsn=65012)["CustomerGateway"]
     assert error_code(new_connection, ec2, {**gateways, "cgw": other["CustomerGatewayId"]},
-                      Options={"TunnelOptions": [taken]}) == "InvalidParameterValue"
+                      Options={"TunnelOptions": [taken]}) == "InvalidCidr.InUse"
 
 
 def test_key_stored_in_secrets_manager(ec2, gateways, aws):
@@ -453,7 +459,7 @@ def test_static_routes(ec2, gateways):
     assert connection["Routes"] == [{"DestinationCidrBlock": "192.168.50.0/24", "Source": "Static", "State": "available"}]
     dynamic = new_connection(ec2, gateways)["VpnConnectionId"]
     assert error_code(ec2.create_vpn_connection_route, VpnConnectionId=dynamic, DestinationCidrBlock="192.168.50.0/24") == (
-        "InvalidParameterValue"
+        "InvalidVpnConnection.InvalidType"
     )
     ec2.delete_vpn_connection_route(VpnConnectionId=static, DestinationCidrBlock="192.168.50.0/24")
     assert error_code(ec2.delete_vpn_connection_route, VpnConnectionId=static, DestinationCidrBlock="192.168.50.0/24") == (

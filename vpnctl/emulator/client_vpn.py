@@ -382,7 +382,8 @@ class ClientVpnResponses:
         except EC2ClientError:
             raise not_found("InvalidClientVpnSubnetId.NotFound", "subnet", subnet_id) from None
         if endpoint.vpc_id and subnet.vpc_id != endpoint.vpc_id:
-            raise invalid_parameter(f"Subnet {subnet_id} is not in the endpoint's VPC {endpoint.vpc_id}")
+            raise EC2ClientError("InvalidClientVpnSubnetId.NotFound", f"Subnet {subnet_id} is not in the endpoint's "
+                                 f"VPC {endpoint.vpc_id}")
         live = [n for n in endpoint.networks.values() if n.status in ("associating", "associated")]
         if any(n.subnet_id == subnet_id for n in live):
             raise EC2ClientError("InvalidClientVpnDuplicateAssociationException", f"Subnet {subnet_id} is already associated")

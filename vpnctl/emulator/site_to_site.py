@@ -320,7 +320,8 @@ class SiteToSiteResponses:
             _check_tunnel_options(spec, number)
             spec = dict(spec)
             if spec.get("TunnelInsideCidr") in taken:
-                raise invalid_parameter(f"TunnelInsideCidr {spec['TunnelInsideCidr']} is already used on gateway {vgw_id or tgw_id}")
+                raise EC2ClientError("InvalidCidr.InUse", f"TunnelInsideCidr {spec['TunnelInsideCidr']} is already used "
+                                     f"on gateway {vgw_id or tgw_id}")
             spec.setdefault("TunnelInsideCidr", _allocate_inside_cidr(self.ec2_backend, taken))
             taken.add(spec["TunnelInsideCidr"])
             spec.setdefault("PreSharedKey", generate_preshared_key())
@@ -448,7 +449,8 @@ class SiteToSiteResponses:
         except ValueError:
             raise invalid_parameter(f"DestinationCidrBlock {cidr} is not a valid CIDR block") from None
         if not connection.connection_options.get("StaticRoutesOnly", False):
-            raise invalid_parameter(f"VPN connection {connection.id} uses dynamic routing; static routes need static_routes_only")
+            raise EC2ClientError("InvalidVpnConnection.InvalidType", f"VPN connection {connection.id} uses dynamic "
+                                 "routing; static routes need static_routes_only")
         if any(r["DestinationCidrBlock"] == cidr for r in connection.static_route_list):
             raise EC2ClientError("RouteAlreadyExists", f"The route {cidr} already exists on {connection.id}")
         connection.static_route_list.append({"DestinationCidrBlock": cidr, "Source": "Static", "State": "available"})
@@ -508,8 +510,8 @@ class SiteToSiteResponses:
         asn, extended = self._get_param("BgpAsn"), self._get_param("BgpAsnExtended")
         if asn and extended:
             raise invalid_parameter("Specify either BgpAsn or BgpAsnExtended, not both")
-        if extended and not 2_147_483_648 <= int(extended) <= 4_294_967_294:
-            raise invalid_parameter(f"BgpAsnExtended {extended} must be between 2147483648 and 4294967294")
+        if extended and not 2_147_483_648 <= int(extended) <= 4_294_967_295:
+            raise invalid_parameter(f"BgpAsnExtended {extended} must be between 2147483648 and 4294967295")
         if asn and not 1 <= int(asn) <= 2_147_483_647:
             raise invalid_parameter(f"BgpAsn {asn} must be between 1 and 2147483647")
         certificate = self._get_param("CertificateArn")
