@@ -67,6 +67,27 @@ def run_vpnctl(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: i
     )
 
 
+def vpnctl_in_process(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`vpnctl` as run_vpnctl runs it, in this process: for the many refusals that stop before cdktf, where
+    Python's start would be most of the cost. An exception escapes as it is (a traceback a user would see)."""
+    import contextlib
+    import io
+
+    from vpnctl.cli import main
+
+    out, err, before = io.StringIO(), io.StringIO(), Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exit_:
+                status = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(["vpnctl", *args], status, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("build")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, run_vpnctl
+from tests.conftest import ROOT, run_vpnctl, vpnctl_in_process
 
 BASE = """\
 region     = "eu-central-1"
@@ -255,10 +255,11 @@ CASES = [
 
 
 def run_on(tmp_path, text: str, *command: str):
-    """vpnctl on one environment file, environments/dev.hcl, in a fresh folder."""
+    """vpnctl on one environment file, environments/dev.hcl, in a fresh folder: in-process, as refusals stop
+    before cdktf (test_a_bad_config_is_refused_the_same_by_the_command_itself runs the real command)."""
     (tmp_path / "environments").mkdir()
     (tmp_path / F).write_text(text)
-    return run_vpnctl("--environments", "environments", *command, cwd=tmp_path)
+    return vpnctl_in_process("--environments", "environments", *command, cwd=tmp_path)
 
 
 def assert_rejected(tmp_path, text: str, expected: str) -> None:
@@ -348,3 +349,13 @@ def test_two_environments_that_attach_a_gateway_to_one_vpc_are_refused(tmp_path)
     assert result.stderr.splitlines() == [
         (f"environments/lab.hcl: vpc.id: vpc-0d1e2f3a4b5c60718 gets the virtual private gateway of {F} too; a VPC "
         "takes one (AWS refuses the second: InvalidVpcState)")]
+
+
+def test_a_bad_config_is_refused_the_same_by_the_command_itself(tmp_path):
+    """The tables above run vpnctl in-process; here one refusal goes through the real command."""
+    _, edit, expected = next(case for case in CASES if case[0] == "cgw-ip-not-ipv4")
+    (tmp_path / "environments").mkdir()
+    (tmp_path / F).write_text(edit(BASE))
+    result = run_vpnctl("--environments", "environments", "synth", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.splitlines() == [expected]
+    assert "Traceback" not in result.stderr + result.stdout and not (tmp_path / "out").exists()
