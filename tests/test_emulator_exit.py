@@ -114,7 +114,7 @@ def test_killing_a_pipelines_emulator_fails_its_tests_with_the_emulators_log():
     killed_at = None
     while process.poll() is None and killed_at is None:
         below = {pid: command_line(pid) for pid in descendants(process.pid)}
-        emulators = [pid for pid, cmd in below.items() if "-m vpnctl.emulator" in cmd]
+        emulators = [pid for pid, cmd in below.items() if "-m aws_emulator" in cmd]
         if emulators and any(cmd.startswith("terraform apply") for cmd in below.values()):
             os.kill(emulators[0], signal.SIGKILL)
             killed_at = time.monotonic()

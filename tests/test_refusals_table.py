@@ -51,7 +51,7 @@ MOTO_RAISES = {"TagLimitExceeded"}
 
 
 def test_every_emulated_code_is_one_the_emulator_raises():
-    source = "".join(path.read_text() for path in (ROOT / "vpnctl" / "emulator").glob("*.py"))
+    source = "".join(path.read_text() for path in (ROOT / "aws_emulator").glob("*.py"))
     claimed = {cells[1] for _, cells in rows() if "emulated" in cells[3]} - MOTO_RAISES
     assert claimed and all(f'"{code}"' in source for code in claimed), sorted(c for c in claimed if f'"{c}"' not in source)
 

@@ -52,7 +52,7 @@ def run(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_the_installed_package_is_the_wheel_with_every_subpackage(venv, tmp_path):
-    result = run(venv, "python", "-c", "import vpnctl, vpnctl.device, vpnctl.emulator, vpnctl.policy.checks, stacks, "
+    result = run(venv, "python", "-c", "import vpnctl, vpnctl.device, aws_emulator, vpnctl.policy.checks, stacks, "
                  "modules; print(vpnctl.__file__)", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(str(venv)), "imported from the checkout, not the wheel"

@@ -1,4 +1,4 @@
-"""The local AWS: the emulator (`vpnctl.emulator`) in its own process, started and watched.
+"""The local AWS: the emulator (`aws_emulator`) in its own process, started and watched.
 
 It runs with MOTO_ACCOUNT_ID set to the environment's account, so the shipped
 provider and backend settings work unchanged: STS for allowed_account_ids and
@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from vpnctl.emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
+from aws_emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
 
 PROGRESS_EVERY = 15.0  # seconds between "still waiting" lines
 LOG_TAIL_LINES = 25
@@ -101,7 +101,7 @@ class LocalAws:
         read_end, write_end = os.pipe()
         with open(self.log_file, "ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "vpnctl.emulator", "--host", "127.0.0.1", "--port", "0",
+                [sys.executable, "-m", "aws_emulator", "--host", "127.0.0.1", "--port", "0",
                  "--ready-fd", str(write_end)],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_end,),
                 # Its own process group: a terminal's Ctrl-C must not take the state bucket away from a

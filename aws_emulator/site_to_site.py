@@ -24,10 +24,9 @@ from moto.ec2.responses.customer_gateways import CustomerGateways
 from moto.ec2.utils import random_vpn_connection_id
 from moto.secretsmanager.models import secretsmanager_backends
 
-from vpnctl.emulator import aws_limits
-from vpnctl.emulator.describe import apply_filters, tag_list
-from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
-from vpnctl.preshared_keys import generate_preshared_key
+from aws_emulator import aws_limits
+from aws_emulator.describe import apply_filters, tag_list
+from aws_emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
 
 OUTSIDE_POOL = ipaddress.ip_network("198.18.0.0/15")
 INSIDE_POOL = ipaddress.ip_network("169.254.0.0/16")
@@ -247,7 +246,7 @@ def _check_tunnel_options(options: dict, tunnel: int) -> None:
 
 
 class SiteToSiteResponses:
-    """EC2 actions for Site-to-Site VPN, mixed into moto's EC2Response (see vpnctl.emulator.app)."""
+    """EC2 actions for Site-to-Site VPN, mixed into moto's EC2Response (see aws_emulator.app)."""
 
     def _connection(self, connection_id: str | None = None) -> EmulatedVpnConnection:
         connection_id = connection_id or self._get_param("VpnConnectionId")
@@ -324,7 +323,7 @@ class SiteToSiteResponses:
                                      f"on gateway {vgw_id or tgw_id}")
             spec.setdefault("TunnelInsideCidr", _allocate_inside_cidr(self.ec2_backend, taken))
             taken.add(spec["TunnelInsideCidr"])
-            spec.setdefault("PreSharedKey", generate_preshared_key())
+            spec.setdefault("PreSharedKey", aws_limits.generated_preshared_key())
             tunnels.append(Tunnel(_allocate_outside_ip(self.ec2_backend), spec))
         if tunnels[0].inside_cidr == tunnels[1].inside_cidr:
             raise invalid_parameter("The two tunnels must have different inside CIDRs")

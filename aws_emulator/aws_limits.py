@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import secrets
+import string
 
 # CreateClientVpnEndpoint: ClientCidrBlock between /12 and /22; VpnPort 443 or 1194; SessionTimeoutHours.
 CLIENT_CIDR_PREFIX = (12, 22)
@@ -54,3 +56,9 @@ def preshared_key_problem(key: str) -> str | None:
     if not PRESHARED_KEY.fullmatch(key):
         return "must be 8 to 64 letters, digits, '.' or '_', not starting with 0"
     return None
+
+
+def generated_preshared_key(length: int = 32) -> str:
+    """A key as AWS makes one when none is given: letters, digits, '.' and '_', not starting with 0."""
+    alphabet = string.ascii_letters + string.digits + "._"
+    return secrets.choice(string.ascii_letters) + "".join(secrets.choice(alphabet) for _ in range(length - 1))

@@ -19,9 +19,9 @@ from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.utils import random_id
 
-from vpnctl.emulator.aws_limits import CLIENT_CIDR_PREFIX, SESSION_TIMEOUT_HOURS, VPN_PORTS
-from vpnctl.emulator.describe import apply_filters, paginate, tag_list
-from vpnctl.emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
+from aws_emulator.aws_limits import CLIENT_CIDR_PREFIX, SESSION_TIMEOUT_HOURS, VPN_PORTS
+from aws_emulator.describe import apply_filters, paginate, tag_list
+from aws_emulator.errors import incorrect_state, invalid_parameter, missing_parameter, not_found
 
 AUTH_TYPES = {"certificate-authentication", "directory-service-authentication", "federated-authentication"}
 ENDPOINT_NOT_FOUND = "InvalidClientVpnEndpointId.NotFound"
@@ -195,7 +195,7 @@ def endpoints_of(backend) -> dict[str, Endpoint]:
 
 
 class ClientVpnResponses:
-    """EC2 actions for Client VPN, mixed into moto's EC2Response (see vpnctl.emulator.app)."""
+    """EC2 actions for Client VPN, mixed into moto's EC2Response (see aws_emulator.app)."""
 
     # ---- helpers -------------------------------------------------------------
 

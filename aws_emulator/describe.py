@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from vpnctl.emulator.errors import invalid_parameter
+from aws_emulator.errors import invalid_parameter
 
 
 def apply_filters(items: Iterable[Any], filters: dict[str, list[str]], fields: dict[str, Callable[[Any], Any]]) -> list:

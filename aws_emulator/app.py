@@ -22,11 +22,11 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.responses import EC2Response
 
-from vpnctl.emulator.auth import Secret
-from vpnctl.emulator.client_vpn import ClientVpnResponses
-from vpnctl.emulator.query_calls import QueryCalls
-from vpnctl.emulator.site_to_site import SiteToSiteResponses
-from vpnctl.emulator.transit_gateway import TransitGatewayResponses
+from aws_emulator.auth import Secret
+from aws_emulator.client_vpn import ClientVpnResponses
+from aws_emulator.query_calls import QueryCalls
+from aws_emulator.site_to_site import SiteToSiteResponses
+from aws_emulator.transit_gateway import TransitGatewayResponses
 
 SEED_PATH = "/_vpn_emulator/seed"
 STATE_PATH = "/_vpn_emulator/resources"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 
-from vpnctl.emulator.errors import not_found
+from aws_emulator.errors import not_found
 
 
 def route_shape(route: dict) -> dict:

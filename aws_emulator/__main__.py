@@ -1,4 +1,4 @@
-"""`python -m vpnctl.emulator [--port N] [--ready-fd FD]`: serve the emulator on 127.0.0.1 for MOTO_ACCOUNT_ID.
+"""`python -m aws_emulator [--port N] [--ready-fd FD]`: serve the emulator on 127.0.0.1 for MOTO_ACCOUNT_ID.
 
 It answers only requests signed with the access key in VPN_EMULATOR_ACCESS_KEY_ID and
 VPN_EMULATOR_SECRET_ACCESS_KEY (or with credentials its own STS or IAM issued): environment variables,
@@ -18,21 +18,21 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vpnctl.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m aws_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 (the default) takes a free port")
     parser.add_argument("--ready-fd", type=int, help="write `ready PORT` here once listening, then close it")
     args = parser.parse_args(argv)
     account_id = os.environ.get("MOTO_ACCOUNT_ID")
     if not account_id:
-        print("python -m vpnctl.emulator: set MOTO_ACCOUNT_ID to the environment's account", file=sys.stderr)
+        print("python -m aws_emulator: set MOTO_ACCOUNT_ID to the environment's account", file=sys.stderr)
         return 2
-    from vpnctl.emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
+    from aws_emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
 
     access_key_id = os.environ.get(ACCESS_KEY_ID_VARIABLE, "")
     secret_access_key = os.environ.get(SECRET_ACCESS_KEY_VARIABLE, "")
     if not access_key_id or not secret_access_key:
-        print(f"python -m vpnctl.emulator: set {ACCESS_KEY_ID_VARIABLE} and {SECRET_ACCESS_KEY_VARIABLE} to the "
+        print(f"python -m aws_emulator: set {ACCESS_KEY_ID_VARIABLE} and {SECRET_ACCESS_KEY_VARIABLE} to the "
               "access key it should accept", file=sys.stderr)
         return 2
 
@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    from vpnctl.emulator.app import EmulatorApp, install, issued_key
-    from vpnctl.emulator.auth import Gate
+    from aws_emulator.app import EmulatorApp, install, issued_key
+    from aws_emulator.auth import Gate
 
     install()
     app = Gate(EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id),
