@@ -100,35 +100,40 @@ def seed(account_id: str, document: dict) -> dict:
         return result
 
 
+def _create(created: list[str], where: tuple[str, str], resource_id: str, make) -> None:
+    """`make()` creates a resource under `resource_id`, where moto would pick a random ID (`where`: its module
+    and ID function)."""
+    with _fixed_id(*where, resource_id):
+        make()
+    created.append(resource_id)
+
+
 def _seed(backend, document: dict) -> dict:
     created: list[str] = []
     for vpc in document.get("vpcs", []):
         if vpc["id"] not in backend.vpcs:
-            with _fixed_id("moto.ec2.models.vpcs", "random_vpc_id", vpc["id"]):
-                backend.create_vpc(cidr_block=vpc["cidr"])
-            created.append(vpc["id"])
+            _create(created, ("moto.ec2.models.vpcs", "random_vpc_id"), vpc["id"],
+                    lambda vpc=vpc: backend.create_vpc(cidr_block=vpc["cidr"]))
         for subnet in vpc.get("subnets", []):
             if not any(subnet["id"] in by_az for by_az in backend.subnets.values()):
-                with _fixed_id("moto.ec2.models.subnets", "random_subnet_id", subnet["id"]):
-                    backend.create_subnet(vpc_id=vpc["id"], cidr_block=subnet["cidr"], availability_zone=subnet["availability_zone"])
-                created.append(subnet["id"])
+                _create(created, ("moto.ec2.models.subnets", "random_subnet_id"), subnet["id"],
+                        lambda vpc=vpc, subnet=subnet: backend.create_subnet(
+                            vpc_id=vpc["id"], cidr_block=subnet["cidr"], availability_zone=subnet["availability_zone"]))
         for table in vpc.get("route_tables", []):
             if table["id"] not in backend.route_tables:
-                with _fixed_id("moto.ec2.models.route_tables", "random_route_table_id", table["id"]):
-                    backend.create_route_table(vpc_id=vpc["id"])
-                created.append(table["id"])
+                _create(created, ("moto.ec2.models.route_tables", "random_route_table_id"), table["id"],
+                        lambda vpc=vpc: backend.create_route_table(vpc_id=vpc["id"]))
                 for subnet_id in table.get("subnet_ids", []):
                     backend.associate_route_table(table["id"], subnet_id=subnet_id)
     for gateway in document.get("transit_gateways", []):
         if gateway["id"] not in backend.transit_gateways:
-            with _fixed_id("moto.ec2.models.transit_gateway", "random_transit_gateway_id", gateway["id"]):
-                backend.create_transit_gateway(description="seeded by vpn-as-code", options=None, tags=None)
-            created.append(gateway["id"])
+            _create(created, ("moto.ec2.models.transit_gateway", "random_transit_gateway_id"), gateway["id"],
+                    lambda: backend.create_transit_gateway(description="seeded by vpn-as-code", options=None, tags=None))
         for table_id in gateway.get("route_table_ids", []):
             if table_id not in backend.transit_gateways_route_tables:
-                with _fixed_id("moto.ec2.models.transit_gateway_route_tables", "random_transit_gateway_route_table_id", table_id):
-                    backend.create_transit_gateway_route_table(transit_gateway_id=gateway["id"])
-                created.append(table_id)
+                _create(created, ("moto.ec2.models.transit_gateway_route_tables", "random_transit_gateway_route_table_id"),
+                        table_id, lambda gateway=gateway: backend.create_transit_gateway_route_table(
+                            transit_gateway_id=gateway["id"]))
     return {"created": created}
 
 
