@@ -135,10 +135,10 @@ def test_traffic_crosses_tunnel_1_then_tunnel_2_when_tunnel_1s_aws_side_stops(tu
     # tunnel 1's makes it that one, as the kernel's policy priority does on a real device.
     tunnels.device.swanctl("--rekey", "--child", f"{DEVICE_PREFIX}1")
     tunnels.wait_until(lambda: _installed_last(tunnels.device.log_text()) == f"{DEVICE_PREFIX}1", "tunnel 1 rekeyed")
-    answered, device, aws = tunnels.traffic()
-    assert answered
-    assert device[f"{DEVICE_PREFIX}1"][1] >= 3 and device[f"{DEVICE_PREFIX}1"][0] >= 3, device
-    assert aws["aws1"][0] >= 3 and aws["aws1"][1] >= 3, aws
+    replies, device, aws = tunnels.traffic()
+    assert replies >= 1
+    assert device[f"{DEVICE_PREFIX}1"][1] >= replies and device[f"{DEVICE_PREFIX}1"][0] >= replies, device
+    assert aws["aws1"][0] >= replies and aws["aws1"][1] >= replies, aws
     assert device.get(f"{DEVICE_PREFIX}2", (0, 0)) == (0, 0) and aws.get("aws2", (0, 0)) == (0, 0)
 
     keys = json.loads(tunnels.deployed["stored_keys"])
@@ -147,10 +147,10 @@ def test_traffic_crosses_tunnel_1_then_tunnel_2_when_tunnel_1s_aws_side_stops(tu
     tunnels.aws.swanctl("--terminate", "--ike", "aws1", "--force", "--timeout", "5", check=False)
     tunnels.wait_until(lambda: not tunnels.device.established(f"{DEVICE_PREFIX}1"), "tunnel 1 down on the device",
                        expect_failures=True)
-    answered, device, aws = tunnels.traffic()
-    assert answered
-    assert device[f"{DEVICE_PREFIX}2"][1] >= 3 and device[f"{DEVICE_PREFIX}2"][0] >= 3, device
-    assert aws["aws2"][0] >= 3 and aws["aws2"][1] >= 3, aws
+    replies, device, aws = tunnels.traffic()
+    assert replies >= 1
+    assert device[f"{DEVICE_PREFIX}2"][1] >= replies and device[f"{DEVICE_PREFIX}2"][0] >= replies, device
+    assert aws["aws2"][0] >= replies and aws["aws2"][1] >= replies, aws
     assert device.get(f"{DEVICE_PREFIX}1", (0, 0)) == (0, 0)
 
 
