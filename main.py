@@ -32,6 +32,9 @@ def main() -> int:
         print("\n".join(guard), file=sys.stderr)
         return 2
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    from stacks.bindings import load_lazily
+
+    load_lazily()  # the jsii speed-ups, before cdktf and the bindings load
     from stacks.app import refuse_override_files, synth  # cdktf loads only for a valid config
     from stacks.guard import GuardError
 

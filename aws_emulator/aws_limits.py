@@ -1,5 +1,5 @@
 """AWS's limits as the emulator applies them, written from AWS's documentation, not taken from the
-project's rules (modules/aws_rules.py): when one of our rules is wrong, the emulator must disagree.
+project's rules (vpn_schema/aws_rules.py): when one of our rules is wrong, the emulator must disagree.
 
 Sources: the EC2 API reference (VpnTunnelOptionsSpecification, CreateClientVpnEndpoint) and the
 Site-to-Site VPN user guide's tunnel options page.

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 FLOOR = """
-import modules  # registers the AWS bindings without their package __init__
+import stacks.bindings; stacks.bindings.load_lazily()  # the AWS bindings without their package __init__
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic

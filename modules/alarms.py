@@ -13,7 +13,7 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-from modules.naming import id_part
+from vpn_schema.naming import id_part
 
 # AWS publishes TunnelState every 5 minutes; 1 means up (or BGP established).
 TUNNEL_STATE_PERIOD_SECONDS = 300

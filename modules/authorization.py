@@ -14,8 +14,8 @@ from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws.ec2_client_vpn_authorization_rule import Ec2ClientVpnAuthorizationRule
 from constructs import Construct
 
-from modules.client_vpn_props import AuthorizationRule
-from modules.naming import authorization_rule_id
+from vpn_schema.client_vpn import AuthorizationRule
+from vpn_schema.naming import authorization_rule_id
 
 RULE_TIMEOUTS = {"create": "15m", "delete": "15m"}
 

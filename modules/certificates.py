@@ -12,7 +12,7 @@ from cdktf import Fn, TerraformOutput, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from constructs import Construct
 
-from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE, CertificateSource
+from vpn_schema.client_vpn import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE, CertificateSource
 
 
 class Certificates(Construct):

@@ -22,8 +22,8 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from modules.authorization import AuthorizationRules
-from modules.client_vpn_props import CLIENT_TO_CLIENT, USER_BASED, AuthorizationRule, ClientVpn, Route
-from modules.naming import client_route_id, id_part
+from vpn_schema.client_vpn import CLIENT_TO_CLIENT, USER_BASED, AuthorizationRule, ClientVpn, Route
+from vpn_schema.naming import client_route_id, id_part
 
 ASSOCIATION_TIMEOUTS = {"create": "30m", "delete": "30m"}
 ROUTE_TIMEOUTS = {"create": "15m", "delete": "15m"}

@@ -26,10 +26,10 @@ from cdktf_cdktf_provider_aws.vpn_connection import VpnConnection
 from cdktf_cdktf_provider_aws.vpn_connection_route import VpnConnectionRoute
 from constructs import Construct
 
-from modules import aws_rules as rules
 from modules.alarms import TunnelAlarms
-from modules.naming import id_part
-from modules.site import Site
+from vpn_schema import aws_rules as rules
+from vpn_schema.naming import id_part
+from vpn_schema.site import Site
 
 
 @dataclass(frozen=True)

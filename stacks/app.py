@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stacks.bindings import binding_type_checks_skipped, load_lazily
+
+load_lazily()  # before the first binding is imported: this module is where the app starts
+
 from cdktf import App
 
-from modules import binding_type_checks_skipped
 from stacks.config import LoadedEnvironment
 from stacks.guard import GuardError, check_all_matched
 from stacks.vpn_stack import VpnStack
@@ -17,7 +20,7 @@ def build_app(
     bound: bool = True,
 ) -> App:
     app = App(outdir=str(outdir))
-    with binding_type_checks_skipped():  # the config is validated; see modules/__init__.py
+    with binding_type_checks_skipped():  # the config is validated; see stacks/bindings.py
         stacks = [VpnStack(app, environment, allow_replace=allow_replace, bound_allowances=bound)
                   for environment in environments]
     check_all_matched(allow_replace, set().union(*(stack.replace_allowed for stack in stacks)), stacks)

@@ -15,13 +15,13 @@ from modules.alarms import AlarmTopic
 from modules.certificate_revocation import CertificateRevocationList
 from modules.certificates import Certificates
 from modules.client_vpn import ClientVpnEndpoint
-from modules.client_vpn_props import CRL_FILE
 from modules.log_encryption_key import LogEncryptionKey
 from modules.site_to_site import SiteToSiteVpn, TunnelLogSettings
 from modules.vpn_gateway import VpnGateway
 from stacks.config import LoadedEnvironment
-from stacks.config.models import state_key
 from stacks.guard import lift_guard
+from vpn_schema.client_vpn import CRL_FILE
+from vpn_schema.environment import state_key
 
 MANAGED_BY = "vpn-as-code"
 PKI_DIR_VARIABLE = "pki_dir"

@@ -14,6 +14,10 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
+from stacks.bindings import load_lazily
+
+load_lazily()  # tests build stacks in-process: load only the binding modules they use
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ROOT / "environments"
 LOCAL_STACKS = "build/local/cdktf.out/stacks"  # where `make run` (`vpnctl deploy dev --local`) synthesizes

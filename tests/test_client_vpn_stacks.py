@@ -9,9 +9,9 @@ from cdktf import TerraformStack
 from cdktf import Testing as CdktfTesting
 
 from modules.client_vpn import ClientVpnEndpoint
-from modules.client_vpn_props import AuthorizationRule, ClientVpn, Route
 from tests.conftest import ENVIRONMENTS, by_path, resources
 from tests.test_stable_ids import addresses, synth_text
+from vpn_schema.client_vpn import AuthorizationRule, ClientVpn, Route
 
 ENDPOINTS = {"dev": "developers", "staging": "testers", "prod": "staff"}
 

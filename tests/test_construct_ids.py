@@ -1,4 +1,4 @@
-"""Construct IDs from names never collide (modules/naming.py): distinct names give distinct IDs, so a config
+"""Construct IDs from names never collide (vpn_schema/naming.py): distinct names give distinct IDs, so a config
 that validates never dies in synth with "There is already a Construct with name ...". Names are generated
 (hypothesis) from the config's own name rule, and the IDs of names it accepts are the names themselves."""
 
@@ -9,10 +9,10 @@ import ipaddress
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from modules.naming import authorization_rule_id, client_route_id, name_id
-from stacks.config.models import SiteName
 from tests.conftest import synth_json
 from tests.scenarios import variant
+from vpn_schema.environment import SiteName
+from vpn_schema.naming import authorization_rule_id, client_route_id, name_id
 
 names = st.from_regex(SiteName, fullmatch=True)
 networks = st.builds(lambda address, prefix: str(ipaddress.ip_network(f"{address}/{prefix}", strict=False)),

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
+from vpn_schema.client_vpn import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
 from vpnctl.dev_pki import ensure_dev_pki
 from vpnctl.local_aws import LocalAws
 

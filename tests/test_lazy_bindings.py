@@ -51,8 +51,8 @@ def test_synth_loads_only_the_binding_modules_it_uses(lazy):
     assert 0 < lazy[1] < 60, lazy[1]  # of 2,000+ in the package
 
 
-def test_importing_the_stack_module_first_stays_lazy():
-    code = "import sys, stacks.vpn_stack; print(sum(1 for m in sys.modules if m.startswith('cdktf_cdktf_provider_aws.')))"
+def test_importing_the_app_module_first_stays_lazy():
+    code = "import sys, stacks.app; print(sum(1 for m in sys.modules if m.startswith('cdktf_cdktf_provider_aws.')))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
                             env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     assert result.returncode == 0, result.stderr
@@ -73,7 +73,7 @@ def test_type_checks_are_skipped_only_inside_the_block_and_restored_after():
     from cdktf import Testing as CdktfTesting
     from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
-    from modules import binding_type_checks_skipped
+    from stacks.bindings import binding_type_checks_skipped
 
     stack = TerraformStack(CdktfTesting.app(), "skipped")
     with binding_type_checks_skipped():
@@ -92,3 +92,14 @@ def test_the_bindings_still_type_check_their_arguments():
     for _ in range(2):  # the second call uses the cached hints
         with pytest.raises(TypeError, match="name"):
             SnsTopic(stack, f"topic{_}", name=123)
+
+
+def test_importing_the_constructs_changes_nothing_process_wide():
+    """`modules` is a library: importing it leaves typing.get_type_hints and the bindings' package alone."""
+    code = ("import typing, sys; before = typing.get_type_hints; import modules.site_to_site, modules.client_vpn; "
+            "print(typing.get_type_hints is before, getattr(sys.modules['cdktf_cdktf_provider_aws'], '__file__', None) "
+            "is not None)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            check=False, env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]  # hints untouched; the package's own __init__ ran

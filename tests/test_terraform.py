@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from modules.client_vpn_props import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
-from modules.site import CONNECTION_OPTIONS_LEFT_OUT, Site
-from modules.tunnel import OPTIONS_LEFT_OUT, Tunnel
 from tests.conftest import ENV_NAMES, ROOT
 from tests.plan_pipelines import BAD_KEYS
+from vpn_schema.client_vpn import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
+from vpn_schema.site import CONNECTION_OPTIONS_LEFT_OUT, Site
+from vpn_schema.tunnel import OPTIONS_LEFT_OUT, Tunnel
 from vpnctl.terraform import Terraform, count_changes, find_provider_mirror, write_cli_config
 
 pytestmark = pytest.mark.terraform

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, CRL_FILE, PRIVATE_KEY_FILE
+from vpn_schema.client_vpn import CERTIFICATE_FILE, CHAIN_FILE, CRL_FILE, PRIVATE_KEY_FILE
 from vpnctl.pki import authority
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from modules.client_vpn_props import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
+from vpn_schema.client_vpn import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
 from vpnctl.local_aws import LocalAws
 from vpnctl.preshared_keys import generate_preshared_key
 

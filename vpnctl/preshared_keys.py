@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from modules import aws_rules as rules
+from vpn_schema import aws_rules as rules
 
 
 def generate_preshared_key(length: int = 32) -> str:

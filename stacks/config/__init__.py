@@ -2,7 +2,7 @@
 
 from stacks.config.errors import ConfigError
 from stacks.config.loader import LoadedEnvironment, environment_files, load_environment, load_environments
-from stacks.config.models import Environment
+from vpn_schema.environment import Environment
 
 __all__ = [
     "ConfigError",

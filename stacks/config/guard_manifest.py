@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config.errors import ConfigError
-from stacks.config.models import PRODUCTION, TIERS, Environment, state_key
+from vpn_schema.environment import PRODUCTION, TIERS, Environment, state_key
 
 SUFFIX = ".guard.json"
 # The identity keys that decide where the S3 backend keeps the state: changing one moves the state.

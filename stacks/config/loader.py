@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from stacks.config.errors import LABELED_BLOCKS, ConfigError, display_key, format_validation_error
 from stacks.config.guard_manifest import removal_problems
 from stacks.config.hcl_checks import REPEATED_BLOCKS, tree_problems
-from stacks.config.models import PRODUCTION, TIERS, Environment
+from vpn_schema.environment import PRODUCTION, TIERS, Environment
 
 ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 # A name that says production: prod, prod-eu, eu-prod, production, eu-production-2; not product-demo.

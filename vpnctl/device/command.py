@@ -14,8 +14,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from modules import aws_rules as rules
 from stacks.config import LoadedEnvironment
+from vpn_schema import aws_rules as rules
 from vpnctl.device.strongswan import DeviceSettings, TunnelSettings, render
 
 EXIT_REFUSED = 2

@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stacks.config.models import PRODUCTION
+from vpn_schema.environment import PRODUCTION
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")  # where Python's tempfile, and so checkov, looks first

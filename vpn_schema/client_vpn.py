@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from modules import aws_rules as rules
+from vpn_schema import aws_rules as rules
 
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from modules import aws_rules as rules
-from modules.tunnel import Tunnel
+from vpn_schema import aws_rules as rules
+from vpn_schema.tunnel import Tunnel
 
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 

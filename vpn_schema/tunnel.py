@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from modules import aws_rules as rules
-from modules.crypto_profiles import CRYPTO_FIELDS, CryptoProfile, CryptoSettings
+from vpn_schema import aws_rules as rules
+from vpn_schema.crypto_profiles import CRYPTO_FIELDS, CryptoProfile, CryptoSettings
 
 DpdTimeoutAction = Annotated[str, rules.check_one_of(rules.DPD_TIMEOUT_ACTIONS)]
 DpdTimeoutSeconds = Annotated[int, rules.check_at_least(rules.DPD_TIMEOUT_MIN_SECONDS, unit="seconds")]

@@ -1,7 +1,7 @@
 """The schema of `environments/*.hcl`: strict, typed, with AWS's rules.
 
 Plain data and validation only: no cdktf, no file access. Site and tunnel
-models come from the constructs' own props (modules.site, modules.tunnel), so a
+models come from the constructs' own props (vpn_schema.site, vpn_schema.tunnel), so a
 rule is stated once and holds for config and constructs alike. Validators that
 see several fields raise one `key: rule` line per problem.
 """
@@ -14,11 +14,11 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
-from modules import aws_rules as rules
-from modules.client_vpn_props import ClientVpn
-from modules.crypto_profiles import BUILTIN_PROFILES, CryptoProfile
-from modules.naming import id_part
-from modules.site import Site
+from vpn_schema import aws_rules as rules
+from vpn_schema.client_vpn import ClientVpn
+from vpn_schema.crypto_profiles import BUILTIN_PROFILES, CryptoProfile
+from vpn_schema.naming import id_part
+from vpn_schema.site import Site
 
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict
 
-from modules import aws_rules as rules
+from vpn_schema import aws_rules as rules
 
 IkeVersions = Annotated[list[str], rules.check_list_of(rules.IKE_VERSIONS), rules.Unique]
 EncryptionAlgorithms = Annotated[list[str], rules.check_list_of(rules.ENCRYPTION_ALGORITHMS), rules.Unique]
