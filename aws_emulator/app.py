@@ -38,9 +38,10 @@ def install() -> None:
     """Adds or replaces the EC2 actions on moto's response class, each under one lock,
     and PutCompositeAlarm, which moto's CloudWatch stores but does not route."""
     for mixin in (ClientVpnResponses, SiteToSiteResponses, TransitGatewayResponses):
-        for name, value in vars(mixin).items():
-            if callable(value) and not name.startswith("__"):
-                setattr(EC2Response, name, _locked(value))
+        for part in reversed(mixin.__mro__[:-1]):  # the mixin's own bases, the first named winning; not object
+            for name, value in vars(part).items():
+                if callable(value) and not name.startswith("__"):
+                    setattr(EC2Response, name, _locked(value))
     CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
     # moto's security group rules lose the description of a rule that references a group,
     # and leave out GroupOwnerId, so the provider reads the reference as "account/sg-..." (drift).

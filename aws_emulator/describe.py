@@ -25,6 +25,14 @@ def apply_filters(items: Iterable[Any], filters: dict[str, list[str]], fields: d
     return chosen
 
 
+def select(items: Iterable[Any], filters: dict[str, list[str]], fields: dict[str, Callable[[Any], Any]],
+           ids: list[str] | None = None, id_filter: str = "") -> list:
+    """What a Describe call answers: the items its IDs name (by the filter `id_filter`; every item when it
+    names none) that match every filter."""
+    chosen = apply_filters(items, filters, fields)
+    return apply_filters(chosen, {id_filter: ids}, fields) if ids else chosen
+
+
 def _matches(value: Any, wanted: set[str]) -> bool:
     if isinstance(value, (list, tuple, set)):
         return any(str(v) in wanted for v in value)

@@ -12,9 +12,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from vpn_schema.client_vpn import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
-from vpnctl.dev_pki import ensure_dev_pki
-from vpnctl.local_aws import LocalAws
+from vpn_schema.pki_layout import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
+from vpnctl.emulator_process import LocalAws
+from vpnctl.pki.throwaway import ensure_dev_pki
 
 pytestmark = pytest.mark.emulator
 

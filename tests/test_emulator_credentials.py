@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from vpnctl.local_aws import LocalAws
+from vpnctl.emulator_process import LocalAws
 
 pytestmark = pytest.mark.emulator
 

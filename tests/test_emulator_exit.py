@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 from tests.lifecycle import Runner
 from tests.processes import command_line, descendants
 from tests.scenarios import variant
-from vpnctl.local_aws import EmulatorExited, LocalAws
+from vpnctl.emulator_process import EmulatorExited, LocalAws
 
 REGION = "eu-central-1"
 
@@ -67,8 +67,8 @@ def test_a_pipeline_whose_emulator_dies_fails_the_tests_that_read_it(tmp_path):
 @pytest.mark.terraform
 def test_terraform_in_the_association_sleep_stops_when_the_emulator_dies(tmp_path):
     """Provider 5.100.0 sleeps 4 minutes after creating an association; the watcher ends the run at once."""
-    from vpnctl.planning import prepare
-    from vpnctl.synth import synth_stacks
+    from vpnctl.runner import prepare
+    from vpnctl.synthesized import synth_stacks
 
     env = variant("dev", [], tmp_path / "environment")
     synth_stacks([env], tmp_path / "out")
