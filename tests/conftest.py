@@ -100,7 +100,7 @@ def build_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def synthesized_dir(tmp_path_factory, shipped) -> Path:
     """All shipped environments synthesized to a folder, as `vpnctl synth` writes them."""
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
     synth_stacks(list(shipped.values()), outdir)
@@ -192,7 +192,7 @@ def require(marker: str, what: str) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _guard_heavy_starts():
     """The local AWS and Terraform refuse to start for a test whose markers don't allow them."""
-    from vpnctl.local_aws import LocalAws
+    from vpnctl.emulator_process import LocalAws
     from vpnctl.terraform import Terraform
 
     start_emulator, start_terraform = LocalAws.start, Terraform.start

@@ -90,7 +90,7 @@ def against(aws, endpoint: str | None = None, **extra: str) -> dict[str, str]:
 
 def interrupted(run: Run) -> dict:
     """Ctrl-C once Terraform creates the VPN connection, the state bucket slow to write; then a re-run."""
-    from vpnctl.local_seed import seed_environment
+    from vpnctl.emulator_seed import seed_environment
 
     env, folder = site_only(run, "interrupted")
     record: dict = {}
@@ -177,7 +177,7 @@ def on_terminal(run: Run, command: list[str], env: dict, answer: str) -> dict:
 
 def approval(run: Run) -> dict:
     """A deploy without --local on a terminal: answered "no" (nothing applied), then "yes"."""
-    from vpnctl.local_seed import seed_environment
+    from vpnctl.emulator_seed import seed_environment
 
     env, folder = site_only(run, "approval")
     record: dict = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.lifecycle import Run
 from tests.pipelines import apply
 from tests.scenarios import PROD_BERLIN_ALLOWANCE
-from vpnctl.planning import prepare
+from vpnctl.runner import prepare
 
 
 def reviewed(review) -> dict:
@@ -41,8 +41,8 @@ def reviewed(review) -> dict:
 def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
     """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace; then review
     and deploy a removed site (both refused, nothing changes)."""
-    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
-    from vpnctl.reviewing import review_environment
+    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.review.plan_review import review_environment
 
     record: dict = {}
     build = run.base / "build"
@@ -79,8 +79,8 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
 def removed_route(variant, build: Path, aws) -> dict:
     """A static route removed: refused by review and deploy (nothing guarded changes, so Terraform would do it
     without a word); a stale allowance refused; then deployed with the allowance the review printed."""
-    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
-    from vpnctl.reviewing import review_environment
+    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.review.plan_review import review_environment
 
     review = review_environment(*variant, build, aws=aws, policy=False)
     record: dict = {"review": reviewed(review), "allowances": dict(review.allowances)}

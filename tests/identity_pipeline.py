@@ -44,8 +44,8 @@ def prod_identity(run: Run, env, outdir: Path, steps: dict) -> dict:
 
 def identity_step(env, outdir: Path, build: Path, aws, allowance: str) -> dict:
     from stacks.config import guard_manifest
-    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
-    from vpnctl.reviewing import review_environment
+    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.review.plan_review import review_environment
 
     step: dict = {"allowance": allowance, "before": world(aws)}
     step["refused_review"] = reviewed(review_environment(env, outdir, build, aws=aws, policy=False))

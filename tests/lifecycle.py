@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.processes import kill_tree
-from vpnctl.local_aws import LocalAws
+from vpnctl.emulator_process import LocalAws
 from vpnctl.terraform import TerraformError
 
 PROGRESS_EVERY = 15.0

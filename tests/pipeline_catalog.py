@@ -57,7 +57,7 @@ class Catalog:
     # ---- helpers --------------------------------------------------------------------
 
     def synth(self, env, label: str, allow_replace: frozenset[str] = frozenset()) -> Path:
-        from vpnctl.synth import synth_stacks
+        from vpnctl.synthesized import synth_stacks
 
         outdir = self.base / label
         synth_stacks([env], outdir, allow_replace)
@@ -138,7 +138,7 @@ class Catalog:
 
     def _plans(self) -> None:
         from vpnctl.preshared_keys import generate_preshared_key
-        from vpnctl.synth import synth_stacks
+        from vpnctl.synthesized import synth_stacks
 
         outdir = self.base / "fresh"
         synth_stacks(list(self.shipped.values()), outdir)

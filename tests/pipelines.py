@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from tests.lifecycle import Run, environment
-from vpnctl.planning import prepare
+from vpnctl.runner import prepare
 from vpnctl.terraform import Terraform, count_changes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def shipped(run: Run, env, outdir: Path) -> dict:
 
 def cdktf_user_env(aws, build: Path, pki_dir: Path, environments: Path | None = None) -> dict[str, str]:
     """What a user sets to point `cdktf deploy` at the emulator: its endpoint and its run's credentials."""
-    from vpnctl.terraform import find_provider_mirror, write_cli_config
+    from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
     extra = {
         **aws.terraform_env(),
@@ -117,8 +117,8 @@ def moved_onto_transit_gateway(env, outdir: Path, build: Path, aws, record: dict
     """The review of the move (the connection replaced at vpnctl's request), the deploy, what AWS and the state
     hold after it, and a plan after it."""
     from tests.guard_pipeline import reviewed
-    from vpnctl.deploying import AUTOMATIC, deploy_environment
-    from vpnctl.reviewing import review_environment
+    from vpnctl.plan_and_apply import AUTOMATIC, deploy_environment
+    from vpnctl.review.plan_review import review_environment
 
     record["tgw_review"] = reviewed(review_environment(env, outdir, build, aws=aws, policy=False))
     record["tgw_outputs"] = deploy_environment(env, outdir, build, aws, approval=AUTOMATIC)

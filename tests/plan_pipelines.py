@@ -18,7 +18,7 @@ BAD_KEYS = {"leading-zero": "0Abcdefgh", "under-eight": "Sh0rt7", "bad-character
 
 def fresh_plans(run: Run, environments: dict, outdir: Path, secret_values: dict[str, str]) -> dict:
     """Each shipped environment planned on an emulator holding only what it names as existing."""
-    from vpnctl.planning import plan_environment
+    from vpnctl.runner import plan_environment
 
     build = run.base / "build"
     plans = {}
@@ -51,7 +51,7 @@ site "{site}" {{
 
 def bad_keys(run: Run, env, outdir: Path) -> dict:
     """One plan of an environment whose sites' secrets each break one of AWS's key rules."""
-    from vpnctl.planning import plan_environment
+    from vpnctl.runner import plan_environment
     from vpnctl.terraform import TerraformError
 
     values = {f"dev/vpn/{site}/tunnel2": key for site, key in BAD_KEYS.items()}

@@ -73,7 +73,7 @@ def load(name: str) -> dict:
 
 def outcome_of(recording: dict, stacks: dict[str, dict]):
     """The review's outcome of a recording; its allowances bound to the replanned stack, as a review binds them."""
-    from vpnctl.reviewing import PlanOutcome, allowances
+    from vpnctl.review.plan_review import PlanOutcome, allowances
 
     refused = list(recording["refused"])
     return PlanOutcome(plan=recording["plan"], refused=refused,
@@ -83,7 +83,7 @@ def outcome_of(recording: dict, stacks: dict[str, dict]):
 def synthesize(scenario: Scenario, folder: Path, refused: list[str]) -> tuple[object, dict[str, dict]]:
     """The scenario's environment, and the stacks a review of it plans: `planned`, and `replanned` (the
     guard lifted for the refused addresses) when the guard refused."""
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     env = scenario.load(folder / "environment")
     synth_stacks([env], folder / "planned", scenario.allow_replace)
@@ -110,7 +110,7 @@ DEPLOYED = ("prod-moved-association",)
 def record_environment(run, env, names: list[str], prepared: dict) -> list[Path]:
     """Applies the shipped `env`, then plans and records each scenario against that state."""
     from tests.pipelines import apply
-    from vpnctl.reviewing import plan_for_review
+    from vpnctl.review.plan_review import plan_for_review
 
     written = []
     with run.emulator(env.config.account_id, env.name) as aws:
@@ -137,9 +137,9 @@ def record_environment(run, env, names: list[str], prepared: dict) -> list[Path]
 def deploy_scenario(run, aws, build: Path, name: str, env, outdir: Path) -> Path:
     """Deploys scenario `name` after its review: without allowances (refused), then with exactly those the
     review printed; records the refusal, the endpoints' associated subnets before and after, and a plan after."""
-    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
-    from vpnctl.planning import prepare
-    from vpnctl.reviewing import review_environment
+    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.review.plan_review import review_environment
+    from vpnctl.runner import prepare
     from vpnctl.terraform import count_changes
 
     review = review_environment(env, outdir, build, aws=aws, policy=False)
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     from stacks.config import load_environment
     from tests.lifecycle import Runner
     from tests.scenarios import ENVIRONMENTS
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     parser = argparse.ArgumentParser(prog="python -m tests.recorded_plans", description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="*", help=f"default: all of {', '.join(SCENARIOS)}")

@@ -18,7 +18,7 @@ OTHER_INSIDE = [('"169.254.10.0/30"', '"169.254.14.0/30"')]
 
 
 def test_the_review_s_allowance_lifts_the_guard_of_exactly_the_reviewed_change(tmp_path):
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     env = variant("prod", PROD_INSIDE, tmp_path / "env")
     synth_stacks([env], tmp_path / "out", frozenset({PROD_BERLIN_ALLOWANCE}))
@@ -29,7 +29,7 @@ def test_the_review_s_allowance_lifts_the_guard_of_exactly_the_reviewed_change(t
 
 def test_an_allowance_given_for_another_change_of_the_resource_is_refused(tmp_path):
     from stacks.guard import GuardError
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     env = variant("prod", OTHER_INSIDE, tmp_path / "env")
     with pytest.raises(GuardError, match=r"@f235e0db58ca was given for another change of .*: it synthesizes as @"):
@@ -39,7 +39,7 @@ def test_an_allowance_given_for_another_change_of_the_resource_is_refused(tmp_pa
 
 def test_an_address_alone_lifts_nothing(tmp_path):
     from stacks.guard import GuardError
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     env = variant("prod", PROD_INSIDE, tmp_path / "environments")
     with pytest.raises(GuardError, match="name the reviewed change too, as the review prints it"):

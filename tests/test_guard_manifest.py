@@ -161,10 +161,10 @@ def test_raising_the_tier_is_no_lowering(tmp_path):
 def test_the_library_s_deploy_and_review_refuse_a_changed_identity_too(tmp_path, monkeypatch):
     """Callers of vpnctl as a library get the same refusal as the CLI, before Terraform."""
     from stacks.config import load_environment
-    from vpnctl.deploying import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
     from vpnctl.review import render
+    from vpnctl.review.plan_review import review_environment
     from vpnctl.review.report import EXIT_REFUSED
-    from vpnctl.reviewing import review_environment
 
     edits, _, words = LOWERINGS["vpc.id"]
     base = environments(tmp_path, edited(edits), name="core", manifest=CORE_MANIFEST, manifest_name="core")

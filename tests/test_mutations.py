@@ -79,7 +79,7 @@ def _block_end(text: str, start: int) -> int:
 
 def test_every_mutation_is_refused_with_lines_or_synthesizes(tmp_path):
     from stacks.config import ConfigError, load_environment
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     rng = random.Random(SEED)
     failures, counts = [], {"refused": 0, "synthesized": 0}

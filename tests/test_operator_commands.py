@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ENVIRONMENTS, run_vpnctl
 from vpnctl.device.strongswan import proposals
-from vpnctl.local_aws import LocalAws
+from vpnctl.emulator_process import LocalAws
 from vpnctl.pki.store import Pki
 
 pytestmark = pytest.mark.emulator

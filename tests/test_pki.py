@@ -123,7 +123,7 @@ def test_refresh_crl_keeps_the_revocations_and_moves_the_next_update(tmp_path):
 def test_an_expired_crl_refuses_every_client_until_it_is_refreshed(tmp_path):
     """Why the CRL's next update matters: the real OpenVPN refuses a valid user once it has passed."""
     from tests import openvpn
-    from vpnctl.client_profile import with_identity
+    from vpnctl.commands.client_config import with_identity
 
     for args in (("init", "dev"), ("issue", "dev", "alice")):
         assert run_vpnctl("pki", *args, "--pki-dir", str(tmp_path)).returncode == 0

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ROOT
 from vpnctl.checkout_lock import CheckoutBusy, holding
-from vpnctl.deploying import Approval
+from vpnctl.plan_and_apply import Approval
 from vpnctl.progress import Progress
 from vpnctl.terraform_ui import RunState
 

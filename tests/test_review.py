@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, load, run_vpnctl
+from vpnctl.exit_status import worst
 from vpnctl.review import render
 from vpnctl.review.changes import SENSITIVE, UNKNOWN, resource_changes
 from vpnctl.review.force_new import FORCE_NEW, forces_replacement
-from vpnctl.review.offline_diff import diff_documents
+from vpnctl.review.plan_review import refused_addresses
 from vpnctl.review.report import EXIT_REFUSED, EnvironmentReview
-from vpnctl.reviewing import exit_status, refused_addresses
+from vpnctl.review.synthesized_diff import diff_documents
 
 CONNECTION = "aws_vpn_connection.site-lab-office_connection_99E4E402"
 PATHS = {CONNECTION: "site-lab-office/connection"}
@@ -224,6 +225,9 @@ def test_the_refused_addresses_are_read_from_terraform_s_wrapped_message():
 def test_a_refused_review_exits_3_and_a_failed_plan_wins_over_it():
     refused = EnvironmentReview("prod", refused=["aws_vpn_connection.x"])
     failed = EnvironmentReview("staging", error="Error: boom")
+    def exit_status(reviews):
+        return worst(review.exit_status for review in reviews)
+
     assert exit_status([EnvironmentReview("dev"), refused]) == EXIT_REFUSED == 3
     assert exit_status([refused, failed]) == 1
     assert exit_status([EnvironmentReview("dev")]) == 0
@@ -242,7 +246,7 @@ def guards(doc: dict) -> dict[str, bool]:
 
 def test_allow_replace_lifts_the_guard_of_exactly_that_address(tmp_path, shipped, synthesized):
     from stacks.config.allowances import bound
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     allowance = bound(synthesized["prod"], "aws_vpn_connection.site-berlin-hq_connection_6043E8D9")
     synth_stacks([shipped["prod"]], tmp_path, frozenset({allowance}))
@@ -268,7 +272,7 @@ def test_allow_replace_names_one_environment():
 # ---- the offline diff ------------------------------------------------------------------------
 
 def test_the_offline_diff_marks_a_new_inside_cidr_as_a_replacement(tmp_path, synthesized_dir):
-    from vpnctl.synth import synth_stacks
+    from vpnctl.synthesized import synth_stacks
 
     text = (ROOT / "environments" / "dev.hcl").read_text().replace('"169.254.50.0/30"', '"169.254.52.0/30"')
     (tmp_path / "dev.hcl").write_text(text)

@@ -21,7 +21,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from vpnctl.policy.scan import Finding, PolicyReport
-from vpnctl.review import offline_diff, render
+from vpnctl.review import render, synthesized_diff
 from vpnctl.review.changes import AttributeChange, ResourceChange
 from vpnctl.review.markdown_text import code, printable, text
 from vpnctl.review.report import EnvironmentReview
@@ -193,12 +193,12 @@ def test_the_offline_diff_shows_hostile_values_inert():
     def diffs(value):
         attribute = AttributeChange(value("path"), value("before"), value("after"), True)
         return [
-            offline_diff.ResourceDiff(value("address"), value("name"), "changed", [attribute]),
-            offline_diff.ResourceDiff(value("address") + " new", value("name") + " new", "added"),
+            synthesized_diff.ResourceDiff(value("address"), value("name"), "changed", [attribute]),
+            synthesized_diff.ResourceDiff(value("address") + " new", value("name") + " new", "added"),
         ]
 
     assert_inert(
-        offline_diff.render(hostile("name"), diffs(hostile)), offline_diff.render("name", diffs(plain)),
+        synthesized_diff.render(hostile("name"), diffs(hostile)), synthesized_diff.render("name", diffs(plain)),
         [hostile(f) for f in ("address", "path", "before", "after")], [hostile("name")],
     )
 

@@ -77,7 +77,7 @@ def scenarios(tmp_path_factory, synthesized_dir) -> dict[str, dict]:
     """Each recording with the scenario's stacks synthesized now: {"recording", "stacks", "digests", "review"}.
     One checkov run per environment covers its scenarios' policy sections."""
     from vpnctl.policy.scan import scan
-    from vpnctl.reviewing import review_plan
+    from vpnctl.review.plan_review import review_plan
 
     base = tmp_path_factory.mktemp("scenarios")
     out: dict[str, dict] = {}
@@ -283,7 +283,7 @@ def test_each_recorded_plan_was_made_from_the_stacks_the_code_synthesizes_now(sc
 def test_a_client_vpn_association_moved_in_prod_is_refused_until_allowed_by_the_review_s_allowance(scenarios):
     """prevent_destroy guards the endpoint, not its associations: moving one takes away access through its
     zone for minutes, and Terraform would do it without a word."""
-    from vpnctl.reviewing import review_plan
+    from vpnctl.review.plan_review import review_plan
 
     item = scenarios["prod-moved-association"]
     refused = [re.sub(r"_[0-9A-F]{8}$", "", a) for a in item["refused_destroys"]]

@@ -18,7 +18,7 @@ import pytest
 from tests.guard_pipeline import preshared_keys
 from tests.scenarios import variant
 from tests.slow_proxy import forwarding, serving
-from vpnctl.local_aws import EmulatorExited, LocalAws
+from vpnctl.emulator_process import EmulatorExited, LocalAws
 from vpnctl.terraform import TerraformError
 
 REGION = "eu-central-1"
@@ -64,8 +64,8 @@ def apply_until_the_connection_is_created(tmp_path: Path, then) -> tuple[BaseExc
     for it to become available), reads every key the emulator holds and calls `then(aws, failing)`, `failing`
     being the event that fails the state backend. Returns what the apply raised, the keys, and the stack
     folder."""
-    from vpnctl.planning import prepare
-    from vpnctl.synth import stack_dir, synth_stacks
+    from vpnctl.runner import prepare
+    from vpnctl.synthesized import stack_dir, synth_stacks
 
     env = variant("dev", WITH_OWN_KEY, tmp_path / "environment", without=('client_vpn "',))
     synth_stacks([env], tmp_path / "out")

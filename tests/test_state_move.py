@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.scenarios import PROD_IDENTITY, variant
-from vpnctl.local_aws import LocalAws
+from vpnctl.emulator_process import LocalAws
 
 pytestmark = pytest.mark.emulator
 

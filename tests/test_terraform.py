@@ -17,7 +17,8 @@ from tests.plan_pipelines import BAD_KEYS
 from vpn_schema.client_vpn import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
 from vpn_schema.site import CONNECTION_OPTIONS_LEFT_OUT, Site
 from vpn_schema.tunnel import OPTIONS_LEFT_OUT, Tunnel
-from vpnctl.terraform import Terraform, count_changes, find_provider_mirror, write_cli_config
+from vpnctl.terraform import Terraform, count_changes
+from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
 pytestmark = pytest.mark.terraform
 

@@ -75,7 +75,7 @@ def test_the_files_with_pipelines_under_a_tier_expression_start_nothing_heavy(ex
 ], ids=["emulator", "terraform"])
 def test_a_test_that_starts_heavy_software_without_its_marker_fails_and_says_so(tmp_path, starts, refusal):
     (tmp_path / "test_unmarked.py").write_text(
-        "from vpnctl.local_aws import LocalAws\nfrom vpnctl.terraform import Terraform\n\n"
+        "from vpnctl.emulator_process import LocalAws\nfrom vpnctl.terraform import Terraform\n\n"
         f"def test_unmarked(tmp_path):\n    {starts}\n"
     )
     # The file lies outside tests/, so the project's conftest comes in as a plugin.

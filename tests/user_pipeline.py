@@ -14,8 +14,8 @@ def users(run: Run, env, ours: Path) -> dict:
     `npx cdktf deploy dev`; a plan of vpnctl's own synth (`ours`) on the state it left must find nothing
     to change. Then profiles and the device config (milestone "deployed"), bob revoked, and
     `npx cdktf deploy dev` again to import the new CRL."""
-    from vpnctl.local_seed import seed_environment
-    from vpnctl.planning import prepare
+    from vpnctl.emulator_seed import seed_environment
+    from vpnctl.runner import prepare
 
     record: dict = {"ours": ours / "stacks" / env.name / "cdk.tf.json"}
     build = (run.base / "build").resolve()

@@ -33,3 +33,47 @@ def authorization_rule_id(name: str, network: str) -> str:
 def client_route_id(name: str, subnet_id: str) -> str:
     """One route through one associated subnet (`subnet-` and hex, no other '-', ends the ID)."""
     return f"route-{name_id(name)}-{subnet_id}"
+
+
+# Names outside the construct tree: the Name tag AWS shows (`<environment>-<name>`), the stack's output names,
+# and the construct scopes that own a config block's resources. Producers and readers (vpnctl) both use these.
+
+
+def resource_name(environment: str, name: str) -> str:
+    """The Name tag of a config block's main resources: `prod-berlin-hq`."""
+    return f"{environment}-{name}"
+
+
+def resource_name_of(environment: str, tag: str | None) -> str | None:
+    """The config name a Name tag gives for `environment` (the reader of `resource_name`); None for a tag
+    of another environment or none. Environment and config names both hold '-', so it needs the environment."""
+    prefix = resource_name(environment, "")
+    return tag[len(prefix):] if tag and tag.startswith(prefix) and len(tag) > len(prefix) else None
+
+
+def site_tunnels_output(site: str) -> str:
+    """The stack output with a site's tunnel outside IPs: `terraform output site_berlin-hq_tunnels`."""
+    return f"site_{site}_tunnels"
+
+
+def client_vpn_output(endpoint: str) -> str:
+    """The stack output with a Client VPN endpoint's ID and DNS name."""
+    return f"client_vpn_{endpoint}"
+
+
+# Construct scopes that own one config block's resources, by kind, as `<kind>-<name>`.
+SCOPE_KINDS = ("site", "client_vpn", "revocation", "certificates")
+
+
+def scope_id(kind: str, name: str) -> str:
+    """The construct ID of the scope holding block `name`'s resources: `site-berlin-hq`."""
+    if kind not in SCOPE_KINDS:
+        raise ValueError(f"{kind!r} is not one of {', '.join(SCOPE_KINDS)}")
+    return f"{kind}-{name}"
+
+
+def scope_of(construct_id: str) -> tuple[str, str] | None:
+    """(kind, name) of a scope's construct ID (the reader of `scope_id`); None for any other ID. Kinds hold
+    no '-', so the first '-' ends the kind."""
+    kind, dash, name = construct_id.partition("-")
+    return (kind, name) if dash and name and kind in SCOPE_KINDS else None

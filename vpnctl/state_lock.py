@@ -12,7 +12,7 @@ import signal
 from botocore.config import Config
 
 from vpnctl.interrupts import Interrupted
-from vpnctl.synth import stack_dir
+from vpnctl.synthesized import read_stack, stack_dir
 
 LOCK_SUFFIX = ".tflock"
 # One try, a few seconds: after SIGTERM the whole run has 10 s, and a report must not hang on a bucket.
@@ -38,8 +38,7 @@ def lock_holder(backend: dict, s3) -> dict | None:
 
 def lock_words(environment, outdir, aws) -> str:
     """One sentence on the state lock, checked in the state bucket."""
-    synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
-    backend = s3_backend(synthesized)
+    backend = s3_backend(read_stack(outdir, environment.name))
     if backend is None:
         return "the stack keeps no remote state, so there is no lock"
     try:

@@ -1,9 +1,4 @@
-"""Runs the real Terraform on a synthesized stack, offline when a provider mirror exists.
-
-The one place that writes the Terraform CLI config: a `filesystem_mirror` for
-hashicorp/aws (from TF_PROVIDER_MIRROR, or the mirror installed on this
-machine), and the registry for everything else.
-"""
+"""Runs the real Terraform on a synthesized stack, with this project's CLI config (vpnctl/terraform_config.py)."""
 
 from __future__ import annotations
 
@@ -20,21 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from vpnctl.interrupts import FORWARDING
+from vpnctl.state_files import left_behind
 from vpnctl.terraform_ui import RunState, readable
 
-PROVIDER = "registry.terraform.io/hashicorp/aws"
 # Terraform's child processes create files for this user only: state and plan files hold secrets.
 PRIVATE_UMASK = 0o077
-# What Terraform writes into its working folder that holds state: errored.tfstate when a save to the backend
-# failed, and local state with its backups.
-STATE_FILES = ("errored.tfstate", "terraform.tfstate*")
-MIRROR_CANDIDATES = (
-    "/opt/tf-plugins",
-    "/usr/local/share/terraform/plugins",
-    "/usr/share/terraform/plugins",
-    "~/.terraform.d/plugins",
-    "~/.local/share/terraform/plugins",
-)
 
 
 class TerraformError(RuntimeError):
@@ -46,44 +31,6 @@ class TerraformError(RuntimeError):
         self.returncode = returncode
         self.output = output
         self.log_file = log_file
-
-
-def find_provider_mirror() -> Path | None:
-    """TF_PROVIDER_MIRROR if set, else the first folder holding registry.terraform.io/hashicorp/aws."""
-    configured = os.environ.get("TF_PROVIDER_MIRROR")
-    if configured:
-        return Path(configured)
-    for candidate in MIRROR_CANDIDATES:
-        path = Path(candidate).expanduser()
-        if (path / PROVIDER).is_dir():
-            return path
-    for pattern in ("/opt/*", "/usr/local/*", "/srv/*"):
-        for path in Path("/").glob(pattern.lstrip("/")):
-            if (path / PROVIDER).is_dir():
-                return path
-    return None
-
-
-def write_cli_config(build_dir: Path, mirror: Path | None) -> Path:
-    """The CLI config for this project's Terraform runs; without a mirror, the registry as usual."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    path = (build_dir / "terraform.rc").resolve()
-    if mirror is None:
-        text = "# No provider mirror found: providers come from the registry.\n"
-    else:
-        text = (
-            "provider_installation {\n"
-            "  filesystem_mirror {\n"
-            f"    path    = {json.dumps(str(mirror))}\n"
-            f'    include = ["{PROVIDER}"]\n'
-            "  }\n"
-            "  direct {\n"
-            f'    exclude = ["{PROVIDER}"]\n'
-            "  }\n"
-            "}\n"
-        )
-    path.write_text(text)
-    return path
 
 
 @dataclass
@@ -200,23 +147,7 @@ class Terraform:
         """State files Terraform left in its folder (errored.tfstate when the backend refused the save, local
         state and its backups): each made private (mode 0600), named on the progress display and in the log,
         and returned as the lines an error carries; "" when there are none."""
-        lines = []
-        for path in sorted({path for pattern in STATE_FILES for path in self.workdir.glob(pattern) if path.is_file()}):
-            try:
-                path.chmod(0o600)
-                private = "mode 0600 now"
-            except FileNotFoundError:
-                continue
-            except OSError as error:
-                private = f"NOT made private: {error}"
-            path = path.resolve()
-            if path.name == "errored.tfstate":
-                lines.append(f"{path} holds the state Terraform could not save to its backend, pre-shared keys and "
-                             f"other secrets in clear ({private}): once the backend answers again, run "
-                             f"`terraform state push errored.tfstate` in {path.parent}, then delete the file")
-            else:
-                lines.append(f"{path} holds Terraform state, secrets in clear ({private}): if the backend lacks "
-                             f"it, run `terraform state push {path.name}` in {path.parent}; then delete the file")
+        lines = left_behind(self.workdir)
         for line in lines:
             self._log(line)
             if self.progress is not None:

@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from vpn_schema import pki_layout as layout
+
 KEY_BITS = 2048  # the largest size Client VPN accepts
 CA_DAYS = 3650
 SERVER_DAYS = 825
@@ -116,3 +118,18 @@ def key_pem(key) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
     )
+
+
+def new_endpoint_pki(ca_name: str, server_name: str, days: int | None = None) -> dict[str, tuple[bytes, bool]]:
+    """The one way a pki folder starts: a new CA, its server certificate and an empty CRL. File name (as
+    vpn_schema/pki_layout.py lays the folder out) -> (PEM bytes, whether it is a private key). `days`:
+    the validity of both certificates (default: CA_DAYS and SERVER_DAYS)."""
+    ca, ca_key = new_ca(ca_name, days=days or CA_DAYS)
+    server, server_key = new_server(ca, ca_key, server_name, days=days or SERVER_DAYS)
+    return {
+        layout.CA_KEY_FILE: (key_pem(ca_key), True),
+        layout.CHAIN_FILE: (pem(ca), False),
+        layout.PRIVATE_KEY_FILE: (key_pem(server_key), True),
+        layout.CERTIFICATE_FILE: (pem(server), False),
+        layout.CRL_FILE: (pem(new_crl(ca, ca_key, [])), False),
+    }

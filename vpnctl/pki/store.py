@@ -1,11 +1,8 @@
 """Where a PKI lives, and the rules for touching it.
 
 One folder per `pki` name under a root outside the repository (VPNCTL_PKI_DIR,
-else ~/.local/share/vpn-as-code/pki), laid out as the stacks' file()
-references read it (`TF_VAR_pki_dir` is the root):
-
-    <pki>/ca.crt  ca.key  server.crt  server.key  crl.pem  revoked.json
-    <pki>/clients/<user>.crt  <user>.key
+else ~/.local/share/vpn-as-code/pki), laid out as vpn_schema/pki_layout.py says
+and the stacks' file() references read it (`TF_VAR_pki_dir` is the root).
 
 Private keys are mode 0600 and their folders 0700; nothing is ever overwritten.
 """
@@ -22,6 +19,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from vpn_schema import pki_layout as layout
 from vpnctl.pki import authority
 
 DEFAULT_ROOT = Path("~/.local/share/vpn-as-code/pki")
@@ -59,6 +57,16 @@ def _replace(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
+def create_folder(folder: Path, ca_name: str, server_name: str, *, keep_ca_key: bool, days: int | None = None) -> None:
+    """A new pki folder (mode 0700) with a new CA, its server certificate and an empty CRL
+    (vpnctl.pki.authority.new_endpoint_pki); the CA key only when `keep_ca_key`. Refuses to overwrite a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    for name, (data, secret) in authority.new_endpoint_pki(ca_name, server_name, days).items():
+        if keep_ca_key or name != layout.CA_KEY_FILE:
+            _write(folder / name, data, secret=secret)
+
+
 @dataclass(frozen=True)
 class Certificate:
     user: str
@@ -73,27 +81,31 @@ class Pki:
     def __init__(self, root: Path, name: str):
         self.name = name
         self.folder = root / name
-        self.clients = self.folder / "clients"
+        self.clients = self.folder / layout.CLIENTS_FOLDER
+
+    @property
+    def crl_file(self) -> Path:
+        return self.folder / layout.CRL_FILE
 
     # ---- reading ------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return (self.folder / "ca.crt").is_file()
+        return (self.folder / layout.CHAIN_FILE).is_file()
 
     def _ca(self) -> tuple[x509.Certificate, object]:
-        if not self.exists() or not (self.folder / "ca.key").is_file():
+        if not self.exists() or not (self.folder / layout.CA_KEY_FILE).is_file():
             raise PkiError(f"no CA in {self.folder}: run `vpnctl pki init` first")
-        certificate = x509.load_pem_x509_certificate((self.folder / "ca.crt").read_bytes())
-        key = serialization.load_pem_private_key((self.folder / "ca.key").read_bytes(), password=None)
+        certificate = x509.load_pem_x509_certificate((self.folder / layout.CHAIN_FILE).read_bytes())
+        key = serialization.load_pem_private_key((self.folder / layout.CA_KEY_FILE).read_bytes(), password=None)
         return certificate, key
 
     def revoked(self) -> dict[str, dict]:
-        path = self.folder / "revoked.json"
+        path = self.folder / layout.REVOKED_FILE
         return json.loads(path.read_text()) if path.exists() else {}
 
     def client_certificate(self, user: str) -> x509.Certificate:
         _check_user(user)  # a name is a file name: no path may reach the CA's or server's files
-        path = self.clients / f"{user}.crt"
+        path = self.folder / layout.client_certificate_file(user)
         if not path.is_file():
             raise PkiError(f'no certificate for user "{user}" in {self.folder}: issue one with `vpnctl pki issue`')
         return x509.load_pem_x509_certificate(path.read_bytes())
@@ -107,13 +119,13 @@ class Pki:
         if certificate.not_valid_after_utc <= authority.now():
             raise PkiError(f'the certificate of "{user}" expired on {certificate.not_valid_after_utc:%Y-%m-%d}; '
                            "revoke it and issue one under a new name")
-        key = self.clients / f"{user}.key"
+        key = self.folder / layout.client_key_file(user)
         if not key.is_file():
             raise PkiError(f'no key for user "{user}" in {self.clients}')
-        return self.clients / f"{user}.crt", key
+        return self.folder / layout.client_certificate_file(user), key
 
     def crl_next_update(self) -> dt.datetime:
-        return x509.load_pem_x509_crl((self.folder / "crl.pem").read_bytes()).next_update_utc
+        return x509.load_pem_x509_crl(self.crl_file.read_bytes()).next_update_utc
 
     def certificates(self) -> list[Certificate]:
         revoked = self.revoked()
@@ -129,17 +141,9 @@ class Pki:
 
     def init(self, server_name: str) -> None:
         """A new CA, its server certificate and an empty CRL; refuses if a CA is there."""
-        if self.exists() or (self.folder / "ca.key").exists():
+        if self.exists() or (self.folder / layout.CA_KEY_FILE).exists():
             raise PkiError(f"{self.folder} already holds a CA; not overwriting it")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        ca, ca_key = authority.new_ca(f"{self.name} Client VPN CA")
-        server, server_key = authority.new_server(ca, ca_key, server_name)
-        _write(self.folder / "ca.key", authority.key_pem(ca_key), secret=True)
-        _write(self.folder / "ca.crt", authority.pem(ca))
-        _write(self.folder / "server.key", authority.key_pem(server_key), secret=True)
-        _write(self.folder / "server.crt", authority.pem(server))
-        _write(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, [])))
+        create_folder(self.folder, f"{self.name} Client VPN CA", server_name, keep_ca_key=True)
 
     def issue(self, user: str) -> Path:
         _check_user(user)
@@ -149,9 +153,9 @@ class Pki:
         self.clients.mkdir(exist_ok=True)
         os.chmod(self.clients, 0o700)
         certificate, key = authority.new_client(ca, ca_key, user)
-        _write(self.clients / f"{user}.key", authority.key_pem(key), secret=True)
-        _write(self.clients / f"{user}.crt", authority.pem(certificate))
-        return self.clients / f"{user}.crt"
+        _write(self.folder / layout.client_key_file(user), authority.key_pem(key), secret=True)
+        _write(self.folder / layout.client_certificate_file(user), authority.pem(certificate))
+        return self.folder / layout.client_certificate_file(user)
 
     def revoke(self, user: str) -> Path:
         """Adds `user` to the CRL and writes a new crl.pem."""
@@ -162,18 +166,18 @@ class Pki:
             raise PkiError(f'user "{user}" is already revoked')
         revoked[user] = {"serial": certificate.serial_number, "revoked_at": authority.now().isoformat(timespec="seconds")}
         self._sign_crl(ca, ca_key, revoked)
-        _replace(self.folder / "revoked.json", (json.dumps(revoked, indent=2, sort_keys=True) + "\n").encode())
-        return self.folder / "crl.pem"
+        _replace(self.folder / layout.REVOKED_FILE, (json.dumps(revoked, indent=2, sort_keys=True) + "\n").encode())
+        return self.crl_file
 
     def refresh_crl(self, days: int = authority.CRL_DAYS) -> Path:
         """The same revocations, signed again with a new next update."""
         ca, ca_key = self._ca()
         self._sign_crl(ca, ca_key, self.revoked(), days)
-        return self.folder / "crl.pem"
+        return self.crl_file
 
     def _sign_crl(self, ca, ca_key, revoked: dict[str, dict], days: int = authority.CRL_DAYS) -> None:
         entries = [(entry["serial"], dt.datetime.fromisoformat(entry["revoked_at"])) for entry in revoked.values()]
-        _replace(self.folder / "crl.pem", authority.pem(authority.new_crl(ca, ca_key, entries, days)))
+        _replace(self.crl_file, authority.pem(authority.new_crl(ca, ca_key, entries, days)))
 
     def crl_problem(self, days: int | None = None) -> str | None:
         """What is wrong, or soon wrong, with crl.pem: past its next update every client is refused."""
@@ -181,9 +185,9 @@ class Pki:
         left = next_update - authority.now()
         fix = f"run `vpnctl pki refresh-crl` for {self.name} and deploy"
         if left.total_seconds() <= 0:
-            return f"{self.folder / 'crl.pem'} expired on {next_update:%Y-%m-%d}; the endpoint refuses every client: {fix}"
+            return f"{self.crl_file} expired on {next_update:%Y-%m-%d}; the endpoint refuses every client: {fix}"
         if left.days < (CRL_WARNING_DAYS if days is None else days):
-            return (f"{self.folder / 'crl.pem'} expires on {next_update:%Y-%m-%d} ({left.days} days); "
+            return (f"{self.crl_file} expires on {next_update:%Y-%m-%d} ({left.days} days); "
                     f"then the endpoint refuses every client: {fix}")
         return None
 
@@ -194,9 +198,9 @@ CRL_WARNING_DAYS = 30
 def crl_warnings(config, root: Path) -> list[str]:
     """The CRL problems of an environment's endpoints, so a deploy says so before clients are refused."""
     warnings = []
-    for name, endpoint in config.client_vpn.items():
-        pki = Pki(root, endpoint.client_pki) if endpoint.client_pki else None
-        problem = pki.crl_problem() if pki and (pki.folder / "crl.pem").is_file() else None
+    for name, folder in layout.crl_folders(config).items():
+        pki = Pki(root, folder)
+        problem = pki.crl_problem() if pki.crl_file.is_file() else None
         if problem:
             warnings.append(f'client_vpn "{name}": {problem}')
     return warnings

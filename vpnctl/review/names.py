@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 
-OWNERS = (
-    ("site-", "site "),
-    ("client_vpn-", "Client VPN "),
-    ("revocation-", "Client VPN "),
-    ("certificates-", "certificates "),
+from vpn_schema.naming import SCOPE_KINDS, scope_id, scope_of
+
+# The scopes that own one config block's resources (`site-berlin-hq`, vpn_schema.naming.scope_id), by kind.
+SCOPE_LABELS = {"site": "site ", "client_vpn": "Client VPN ", "revocation": "Client VPN ", "certificates": "certificates "}
+assert set(SCOPE_LABELS) == set(SCOPE_KINDS)
+# The environment's own resources, named for their construct ID.
+SHARED_OWNERS = (
     ("vpn_gateway", "virtual private gateway"),
     ("alarm_topic", "alarm topic"),
     ("log_key", "log encryption key"),
 )
+OWNERS = (*((scope_id(kind, ""), label) for kind, label in SCOPE_LABELS.items()), *SHARED_OWNERS)
 PARTS = {
     "connection": "VPN connection",
     "customer_gateway": "customer gateway",
@@ -62,10 +65,13 @@ def human_name(construct_path: str) -> str:
     """'site-berlin-hq/connection' -> 'site berlin-hq: VPN connection'."""
     owner, _, part = construct_path.partition("/")
     owner_label = owner
-    for prefix, label in OWNERS:
+    scope = scope_of(owner)
+    for prefix, label in SHARED_OWNERS if scope is None else ():
         if owner.startswith(prefix):
             owner_label = label + owner[len(prefix):]
             break
+    if scope is not None:
+        owner_label = SCOPE_LABELS[scope[0]] + scope[1]
     if not part or owner.endswith(part):  # "alarm_topic/topic": cdktf's logical ID drops the repeat too
         return owner_label
     part_label = PARTS.get(part)

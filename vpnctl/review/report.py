@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vpnctl.exit_status import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from vpnctl.policy.scan import PolicyReport
 from vpnctl.review.changes import ResourceChange
 
-EXIT_OK = 0
-EXIT_FAILED = 1  # a plan or a tool failed
-EXIT_REFUSED = 3  # the prod guard refused a replacement or destroy
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REFUSED", "EnvironmentReview"]
 
 
 @dataclass

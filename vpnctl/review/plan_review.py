@@ -1,4 +1,5 @@
-"""`vpnctl review`: plan each environment, explain the plan, and check policy.
+"""One environment's plan, reviewed: planned, explained, and checked against policy (`vpnctl review`), or
+explained before a deploy asks (`vpnctl deploy`).
 
 When prod's guard refuses a plan, the review re-plans with the guard lifted for
 exactly the refused addresses, so the reviewer sees which attributes force the
@@ -9,26 +10,24 @@ in the tests.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
-from contextlib import ExitStack, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment, guard_manifest
 from stacks.config.allowances import bound
-from vpnctl.planning import local_emulator, plan_environment
 from vpnctl.policy.scan import PolicyError, scan
-from vpnctl.review import render
 from vpnctl.review.changes import resource_changes
 from vpnctl.review.names import construct_paths
 from vpnctl.review.removals import allowance as removal_allowance
 from vpnctl.review.removals import takes_away, unguarded_destroys, unused_allowances
-from vpnctl.review.report import EXIT_FAILED, EXIT_OK, EnvironmentReview
+from vpnctl.review.report import EnvironmentReview
+from vpnctl.runner import plan_environment
 from vpnctl.state_move import allowed_move
-from vpnctl.synth import stack_dir, synth_stacks
+from vpnctl.synthesized import read_stack, stack_file
 from vpnctl.terraform import TerraformError
 
 REFUSAL = re.compile(r"Resource (\S+) has lifecycle\.prevent_destroy set")
@@ -53,15 +52,8 @@ class PlanOutcome:
 
 
 def plan_for_review(
-    environment: LoadedEnvironment,
-    outdir: Path,
-    build: Path,
-    *,
-    aws=None,
-    allow_replace: frozenset[str] = frozenset(),
-    secret_values: dict[str, str] | None = None,
-    progress=None,
-    backend_config: tuple[str, ...] = (),
+    environment: LoadedEnvironment, outdir: Path, build: Path, *, aws=None, allow_replace: frozenset[str] = frozenset(),
+    secret_values: dict[str, str] | None = None, progress=None, backend_config: tuple[str, ...] = (),
 ) -> PlanOutcome:
     """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded.
     `backend_config` points the plans at a state not yet moved (vpnctl/state_move.py)."""
@@ -80,8 +72,7 @@ def plan_for_review(
         outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values,
                                         progress=progress, command="review", fresh_log=False,
                                         backend_config=backend_config)
-        unguarded = json.loads((stack_dir(outcome.replanned_from, environment.name) / "cdk.tf.json").read_text())
-        outcome.allowances = allowances(outcome.refused, unguarded)
+        outcome.allowances = allowances(outcome.refused, read_stack(outcome.replanned_from, environment.name))
     except (TerraformError, subprocess.CalledProcessError) as again:
         outcome.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
         outcome.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
@@ -117,17 +108,9 @@ def review_plan(
 
 
 def review_environment(
-    environment: LoadedEnvironment,
-    outdir: Path,
-    build: Path,
-    *,
-    aws=None,
-    allow_replace: frozenset[str] = frozenset(),
-    allow_destroy: frozenset[str] = frozenset(),
-    secret_values: dict[str, str] | None = None,
-    policy: bool = True,
-    progress=None,
-    allow_change: frozenset[str] = frozenset(),
+    environment: LoadedEnvironment, outdir: Path, build: Path, *, aws=None, allow_replace: frozenset[str] = frozenset(),
+    allow_destroy: frozenset[str] = frozenset(), secret_values: dict[str, str] | None = None, policy: bool = True,
+    progress=None, allow_change: frozenset[str] = frozenset(),
 ) -> EnvironmentReview:
     """Reviews one environment already synthesized to `outdir` (with `allow_replace`); a changed identity that
     `allow_change` doesn't name is refused without a plan (stacks/config/guard_manifest.py)."""
@@ -136,11 +119,11 @@ def review_environment(
     if identity:
         return EnvironmentReview(environment.name, identity_refusals=identity)
     move = allowed_move(environment, allow_change)
-    synthesized = stack_dir(outdir, environment.name) / "cdk.tf.json"
+    synthesized = stack_file(outdir, environment.name)
     outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
                               secret_values=secret_values, progress=progress,
                               backend_config=tuple(move.backend_config()) if move else ())
-    review = review_plan(environment, json.loads(synthesized.read_text()), outcome, allow_destroy=allow_destroy)
+    review = review_plan(environment, read_stack(outdir, environment.name), outcome, allow_destroy=allow_destroy)
     review.state_move = move.words() if move else None
     if policy and outcome.plan is not None:
         try:
@@ -151,50 +134,9 @@ def review_environment(
     return review
 
 
-def review_environments(
-    environments: list[LoadedEnvironment],
-    outdir: Path,
-    build: Path,
-    *,
-    local: bool,
-    allow_replace: frozenset[str] = frozenset(),
-    allow_destroy: frozenset[str] = frozenset(),
-    markdown_file: Path | None = None,
-    policy: bool = True,
-    progress=None,
-    allow_change: frozenset[str] = frozenset(),
-) -> int:
-    with progress.step("", "synthesizing") if progress else nullcontext():
-        synth_stacks(environments, outdir, allow_replace)
-    reviews = []
-    for environment in environments:
-        with ExitStack() as stack:
-            aws = local_emulator(stack, environment, build, local, progress)
-            reviews.append(review_environment(
-                environment, outdir, build, aws=aws, allow_replace=allow_replace, allow_destroy=allow_destroy,
-                policy=policy, progress=progress, allow_change=allow_change,
-            ))
-    for review in reviews:
-        if review.error_output:  # the whole of Terraform's words, for the CI log; the comment has the summary
-            print(f"{review.environment}: {review.error}\n{review.error_output.rstrip()}", file=sys.stderr)
-    print(render.terminal(reviews), end="")
-    if markdown_file is not None:
-        markdown_file.parent.mkdir(parents=True, exist_ok=True)
-        markdown_file.write_text(render.markdown(reviews))
-        print(f"review: {markdown_file}")
-    return exit_status(reviews)
-
-
-def exit_status(reviews: list[EnvironmentReview]) -> int:
-    statuses = {review.exit_status for review in reviews}
-    if EXIT_FAILED in statuses:
-        return EXIT_FAILED
-    return max(statuses, default=EXIT_OK)
-
-
 def _synth_in_subprocess(environment: LoadedEnvironment, outdir: Path, allow_replace: set[str]) -> None:
     """The unguarded synth (bare addresses: what Terraform refused) in a process of its own."""
-    entry = "import sys; from vpnctl.synth import unguarded_main; sys.exit(unguarded_main(sys.argv[1:]))"
+    entry = "import sys; from vpnctl.synthesized import unguarded_main; sys.exit(unguarded_main(sys.argv[1:]))"
     command = [sys.executable, "-c", entry,
                str(Path(environment.source).resolve().parent), environment.name, str(outdir), *sorted(allow_replace)]
     subprocess.run(command, check=True, capture_output=True, text=True)

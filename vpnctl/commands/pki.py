@@ -1,4 +1,5 @@
-"""`vpnctl pki init|issue|revoke|list ENV [USER]`: the PKI behind an environment's Client VPN."""
+"""`vpnctl pki init|issue|revoke|list|refresh-crl ENV [USER]`: the PKI behind an environment's Client VPN
+(vpnctl/pki/)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import sys
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
-from vpnctl.dev_pki import pki_folders
+from vpn_schema.pki_layout import pki_folders
+from vpnctl.commands.options import PKI_DIR_HELP
+from vpnctl.exit_status import EXIT_CONFIG
 from vpnctl.pki.store import Pki, PkiError, default_root
 
-EXIT_REFUSED = 2
 
-
-def add_parser(commands, handler) -> None:
+def add_parser(commands) -> None:
     pki = commands.add_parser("pki", help="the CA, server and user certificates, and CRL of an environment's Client VPN")
     actions = pki.add_subparsers(dest="pki_action", required=True)
     for action, summary, needs_user in (
@@ -26,13 +27,13 @@ def add_parser(commands, handler) -> None:
         command.add_argument("env", help="environment name")
         if needs_user:
             command.add_argument("user", help="user name (the certificate's CN)")
-        command.add_argument("--pki-dir", type=Path, default=None,
-                             help="PKI root (default: $VPNCTL_PKI_DIR or ~/.local/share/vpn-as-code/pki)")
+        command.add_argument("--pki-dir", type=Path, default=None, help=PKI_DIR_HELP)
         command.add_argument("--pki", default=None, help="which pki folder, when the environment names several")
-        command.set_defaults(handler=handler)
+        command.set_defaults(handler=run)
 
 
-def run(args, environment: LoadedEnvironment) -> int:
+def run(args, environments: list[LoadedEnvironment]) -> int:
+    environment = environments[0]
     root = args.pki_dir or default_root()
     try:
         names = _folders(environment, args.pki)
@@ -65,7 +66,7 @@ def run(args, environment: LoadedEnvironment) -> int:
         return 0
     except PkiError as exc:
         print(f"vpnctl pki {args.pki_action}: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        return EXIT_CONFIG
 
 
 def _crl_status(pki: Pki) -> str:

@@ -1,5 +1,5 @@
-"""`vpnctl deploy`: synth, plan, show the plan's review, ask, then apply exactly that plan; and what a
-network engineer needs next: each site's tunnel outside IPs and each Client VPN DNS name.
+"""One environment's deploy (`vpnctl deploy`): plan, show the plan's review, ask, then apply exactly that
+plan; and what a network engineer needs next: each site's tunnel outside IPs and each Client VPN DNS name.
 
 Against AWS the plan is shown and applied only after `yes` on a terminal (or --auto-approve), as
 `terraform apply` and `cdktf deploy` do. Locally (--local) it approves by itself.
@@ -7,37 +7,36 @@ Against AWS the plan is shown and applied only after `yes` on a terminal (or --a
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment, guard_manifest
+from vpn_schema.naming import client_vpn_output, site_tunnels_output
+from vpnctl.exit_status import EXIT_FAILED, EXIT_REFUSED
 from vpnctl.gateway_moves import replace_options
 from vpnctl.interrupts import Interrupted
 from vpnctl.pki.store import crl_warnings
-from vpnctl.planning import local_emulator, prepare, run_files
 from vpnctl.review import render
-from vpnctl.review.report import EXIT_FAILED, EXIT_REFUSED
-from vpnctl.reviewing import PlanOutcome, refused_addresses, review_plan
+from vpnctl.review.plan_review import PlanOutcome, refused_addresses, review_plan
+from vpnctl.runner import prepare, run_files
 from vpnctl.state_lock import interruption_report
 from vpnctl.state_move import StateMoveError, allowed_move, move_state
-from vpnctl.synth import stack_dir, synth_stacks
+from vpnctl.synthesized import read_stack
 from vpnctl.terraform import TerraformError
 
 
 def deploy_summary(environment: LoadedEnvironment, outputs: dict, seconds: float) -> str:
     lines = [f"{environment.name}: deployed in {seconds:.0f} s"]
     for site in sorted(environment.config.sites):
-        tunnels = outputs.get(f"site_{site}_tunnels", {})
+        tunnels = outputs.get(site_tunnels_output(site), {})
         lines.append(
             f"  site {site}: tunnel 1 {tunnels.get('tunnel1_address', '?')}, tunnel 2 {tunnels.get('tunnel2_address', '?')}"
         )
     for name in sorted(environment.config.client_vpn):
-        endpoint = outputs.get(f"client_vpn_{name}", {})
+        endpoint = outputs.get(client_vpn_output(name), {})
         lines.append(f"  client_vpn {name}: {endpoint.get('dns_name', '?')} ({endpoint.get('id', '?')})")
     return "\n".join(lines)
 
@@ -73,15 +72,8 @@ AUTOMATIC = Approval(automatic=True)  # --local, --auto-approve, and callers tha
 
 
 def deploy_environment(
-    environment: LoadedEnvironment,
-    outdir: Path,
-    build: Path,
-    aws=None,
-    allow_destroy: frozenset[str] = frozenset(),
-    *,
-    approval: Approval,
-    progress=None,
-    allow_change: frozenset[str] = frozenset(),
+    environment: LoadedEnvironment, outdir: Path, build: Path, aws=None, allow_destroy: frozenset[str] = frozenset(),
+    *, approval: Approval, progress=None, allow_change: frozenset[str] = frozenset(),
 ) -> dict:
     """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
 
@@ -119,7 +111,7 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
     pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
     for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
         print(f"{environment.name}: warning: {warning}", file=sys.stderr)
-    synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
+    synthesized = read_stack(outdir, environment.name)
     try:
         plan = terraform.plan(files.plan, *replace_options(terraform, synthesized), keep=True)
     except TerraformError as exc:
@@ -140,8 +132,8 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
 def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> bool:
     """The plan's review on stdout (its summary line alone when approval is automatic); refuses what the
     guard refuses. Whether the plan changes anything."""
-    synthesized = json.loads((stack_dir(outdir, environment.name) / "cdk.tf.json").read_text())
-    review = review_plan(environment, synthesized, PlanOutcome(plan), allow_destroy=allow_destroy)
+    review = review_plan(environment, read_stack(outdir, environment.name), PlanOutcome(plan),
+                         allow_destroy=allow_destroy)
     text = render.terminal([review]) if not approval.automatic else render.summary_line(review) + "\n"
     print(text, end="", flush=True)
     if review.refused_destroys or review.error:
@@ -153,47 +145,3 @@ def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozen
     return bool(review.changes)
 
 
-def deploy_environments(
-    environments: list[LoadedEnvironment],
-    outdir: Path,
-    build: Path,
-    *,
-    local: bool,
-    allow_replace: frozenset[str] = frozenset(),
-    allow_destroy: frozenset[str] = frozenset(),
-    approval: Approval | None = None,
-    progress=None,
-    allow_change: frozenset[str] = frozenset(),
-) -> int:
-    approval = approval or Approval(automatic=local)
-    with progress.step("", "synthesizing") if progress else ExitStack():
-        synth_stacks(environments, outdir, allow_replace)
-    status = 0
-    for environment in environments:
-        with ExitStack() as stack:
-            started = time.monotonic()
-            aws = None
-            try:
-                with progress.step(environment.name, "starting the local AWS emulator") if progress and local \
-                        else ExitStack():
-                    aws = local_emulator(stack, environment, build, local, progress)
-                outputs = deploy_environment(environment, outdir, build, aws, allow_destroy,
-                                             approval=approval, progress=progress, allow_change=allow_change)
-            except DeployRefused as exc:
-                status = status or exc.status
-                print(f"{environment.name}: refused: {exc}", file=sys.stderr)
-                continue
-            except TerraformError as exc:
-                status = EXIT_FAILED
-                print(f"{environment.name}: {exc}" + (f"; the whole run is in {exc.log_file}" if exc.log_file else ""),
-                      file=sys.stderr)
-                print(exc.output.rstrip(), file=sys.stderr)
-                continue
-            except Interrupted as exc:
-                print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
-                raise
-            print(deploy_summary(environment, outputs, time.monotonic() - started), flush=True)
-            if not local:
-                for line in guard_manifest.write(Path(environment.source), environment.name, environment.config):
-                    print(f"{environment.name}: {line}; commit it", flush=True)
-    return status

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from cryptography import x509
 
+from vpnctl.exit_status import EXIT_FAILED
+
 
 class RevocationError(RuntimeError):
     pass
@@ -64,7 +66,7 @@ def _same(landed: str | None, crl: x509.CertificateRevocationList) -> bool:
         return False
 
 
-def add_parser(commands, handler) -> None:
+def add_parser(commands) -> None:
     command = commands.add_parser(
         "import-crl", help="import a CRL into a Client VPN endpoint and check it landed (run by Terraform)"
     )
@@ -72,7 +74,7 @@ def add_parser(commands, handler) -> None:
     command.add_argument("--file", type=Path, required=True, help="PEM CRL, e.g. <pki_dir>/<pki>/crl.pem")
     command.add_argument("--region", required=True)
     command.add_argument("--role-arn", default=None, help="role to assume, as the stack's provider does")
-    command.set_defaults(handler=handler, without_environments=True)
+    command.set_defaults(handler=run, without_environments=True)
 
 
 def run(args) -> int:
@@ -85,6 +87,6 @@ def run(args) -> int:
         revoked = import_crl(ec2, args.endpoint, args.file.read_text())
     except (OSError, RevocationError, BotoCoreError, ClientError) as exc:
         print(f"vpnctl import-crl: {args.file}: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print(f"{args.endpoint}: imported {args.file.name}, {revoked} revoked certificate{'s' if revoked != 1 else ''}")
     return 0

@@ -4,7 +4,7 @@ It runs with MOTO_ACCOUNT_ID set to the environment's account, so the shipped
 provider and backend settings work unchanged: STS for allowed_account_ids and
 assume-role, S3 for the state backend with lock files, Secrets Manager, and the
 VPN and Client VPN actions. Traffic stays on 127.0.0.1. Seeding is in
-`vpnctl.local_seed`.
+`vpnctl.emulator_seed`.
 
 Each LocalAws makes its own random access key and gives it to the emulator
 through the environment (a command line is readable by every local user); the

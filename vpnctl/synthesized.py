@@ -1,10 +1,13 @@
-"""Synthesizes validated environments; the only vpnctl module that loads cdktf."""
+"""The synthesized stacks: writing them (the only vpnctl module that loads cdktf), finding and reading them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+
+STACK_FILE = "cdk.tf.json"
 
 
 def synth_stacks(
@@ -28,3 +31,12 @@ def unguarded_main(argv: list[str]) -> int:
 
 def stack_dir(outdir: Path, environment: str) -> Path:
     return outdir / "stacks" / environment
+
+
+def stack_file(outdir: Path, environment: str) -> Path:
+    """An environment's synthesized Terraform JSON."""
+    return stack_dir(outdir, environment) / STACK_FILE
+
+
+def read_stack(outdir: Path, environment: str) -> dict:
+    return json.loads(stack_file(outdir, environment).read_text())

@@ -9,15 +9,13 @@ unknown to the PKI or revoked.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+from vpnctl.commands.options import PKI_DIR_HELP
+from vpnctl.exit_status import EXIT_CONFIG, EXIT_FAILED
 from vpnctl.pki.store import Pki, PkiError, default_root
-
-EXIT_REFUSED = 2
-EXIT_FAILED = 1
 
 
 def with_identity(exported: str, certificate_pem: str, key_pem: str) -> str:
@@ -28,15 +26,7 @@ def with_identity(exported: str, certificate_pem: str, key_pem: str) -> str:
     return exported.rstrip("\n") + "\n\n" + blocks
 
 
-def write_secret_file(path: Path, text: str) -> None:
-    """Writes `path` with mode 0600, also when it exists (the mode is set before any byte lands)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(text)
-
-
-def add_parser(commands, handler) -> None:
+def add_parser(commands) -> None:
     command = commands.add_parser(
         "client-config", help="write USER's OpenVPN profile: the endpoint's exported configuration plus cert and key"
     )
@@ -44,9 +34,8 @@ def add_parser(commands, handler) -> None:
     command.add_argument("user", help="user name, as issued with `vpnctl pki issue`")
     command.add_argument("-o", "--output", type=Path, required=True, help="profile file to write (mode 0600)")
     command.add_argument("--endpoint", default=None, help="client_vpn block, when the environment has several")
-    command.add_argument("--pki-dir", type=Path, default=None,
-                         help="PKI root (default: $VPNCTL_PKI_DIR or ~/.local/share/vpn-as-code/pki)")
-    command.set_defaults(handler=handler)
+    command.add_argument("--pki-dir", type=Path, default=None, help=PKI_DIR_HELP)
+    command.set_defaults(handler=run)
 
 
 def _endpoint_name(environment: LoadedEnvironment, chosen: str | None) -> str:
@@ -63,19 +52,21 @@ def _endpoint_name(environment: LoadedEnvironment, chosen: str | None) -> str:
     return names[0]
 
 
-def run(args, environment: LoadedEnvironment) -> int:
+def run(args, environments: list[LoadedEnvironment]) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from vpnctl.aws_session import for_environment
-    from vpnctl.deployed import NotDeployed, client_vpn_endpoint
+    from vpnctl.name_tags import NotDeployed, client_vpn_endpoint
+    from vpnctl.secret_file import write_secret_file
 
+    environment = environments[0]
     try:
         name = _endpoint_name(environment, args.endpoint)
         pki = Pki(args.pki_dir or default_root(), environment.config.client_vpn[name].client_pki)
         certificate_path, key_path = pki.client_files(args.user)
     except PkiError as exc:
         print(f"vpnctl client-config: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        return EXIT_CONFIG
     try:
         ec2 = for_environment(environment.config).client("ec2")
         endpoint = client_vpn_endpoint(ec2, environment.name, name)

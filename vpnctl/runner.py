@@ -1,0 +1,172 @@
+"""The one loop of `plan`, `deploy` and `review`: synthesize every environment named, then for each one
+start the local AWS emulator (with --local), and run the command's own step, which initializes Terraform
+(`prepare`), plans and, for a deploy, applies. A Terraform failure in one environment is reported and the
+others still run; the run's exit status is the worst of theirs. An interruption stops the run, with the
+step's report on the state it left.
+
+Locally, a Terraform override file keeps the provider's max_retries small (an unsupported call must fail in
+seconds, not minutes) without touching the synthesized JSON, and throwaway certificates stand in for a PKI
+unless the user names one with TF_VAR_pki_dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from contextlib import ExitStack, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from stacks.config import LoadedEnvironment
+from vpn_schema.pki_layout import pki_folders
+from vpnctl.emulator_process import LocalAws
+from vpnctl.emulator_seed import seed_environment
+from vpnctl.exit_status import EXIT_FAILED, worst
+from vpnctl.gateway_moves import replace_options
+from vpnctl.interrupts import Interrupted
+from vpnctl.pki.throwaway import ensure_dev_pki
+from vpnctl.synthesized import read_stack, stack_dir, synth_stacks
+from vpnctl.terraform import Terraform, TerraformError
+from vpnctl.terraform_config import find_provider_mirror, write_cli_config
+
+LOCAL_OVERRIDE = "local_override.tf.json"
+LOCAL_MAX_RETRIES = 2
+
+# A command's work on one environment, already synthesized: its exit status. `aws`: the local emulator, or
+# None (AWS).
+Step = Callable[[LoadedEnvironment, LocalAws | None], int]
+
+
+def run_environments(
+    environments: list[LoadedEnvironment],
+    outdir: Path,
+    build: Path,
+    step: Step,
+    *,
+    local: bool,
+    allow_replace: frozenset[str] = frozenset(),
+    progress=None,
+) -> int:
+    """Synthesizes all `environments` to `outdir`, then runs `step` on each in turn, each with an emulator of
+    its own when `local`; returns the worst status."""
+    with progress.step("", "synthesizing") if progress else nullcontext():
+        synth_stacks(environments, outdir, allow_replace)
+    statuses = []
+    for environment in environments:
+        with ExitStack() as stack:
+            try:
+                aws = local_emulator(stack, environment, build, local, progress)
+                statuses.append(step(environment, aws))
+            except TerraformError as exc:
+                report_failure(environment, exc)
+                statuses.append(EXIT_FAILED)
+            except Interrupted as exc:  # what the step found out about the state it left (vpnctl/state_lock.py)
+                print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
+                raise
+    return worst(statuses)
+
+
+def report_failure(environment: LoadedEnvironment, exc: TerraformError) -> None:
+    """A failed Terraform command, on stderr: what failed, where its whole run is logged, what it printed."""
+    print(f"{environment.name}: {exc}" + (f"; the whole run is in {exc.log_file}" if exc.log_file else ""),
+          file=sys.stderr)
+    print(exc.output.rstrip(), file=sys.stderr)
+
+
+def local_emulator(
+    stack: ExitStack, environment: LoadedEnvironment, build: Path, local: bool, progress=None
+) -> LocalAws | None:
+    """With `local`, an emulator for the environment's account that `stack` stops; else None (AWS)."""
+    if not local:
+        return None
+    log = build.resolve() / f"emulator-{environment.name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    say = progress.say if progress else print
+    with progress.step(environment.name, "starting the local AWS emulator") if progress else nullcontext():
+        return stack.enter_context(LocalAws(environment.config.account_id, log_file=log, progress=say))
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """One run's files under build/: its saved plan (unique to the run, so two runs never share one) and its
+    log (Terraform's words for the whole run, named in the output; one per environment and command)."""
+
+    plan: Path
+    log: Path
+
+
+def run_files(build: Path, environment: str, command: str, fresh: bool = True) -> RunFiles:
+    """`fresh`: the run starts here, so its log starts empty; else the run's log goes on (a second plan)."""
+    build = build.resolve()
+    log = build / "logs" / f"{environment}-{command}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w" if fresh else "a") as file:
+        file.write(f"vpnctl {command} {environment}: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}\n")
+    plan = build / "plans" / f"{environment}-{command}-{os.getpid()}-{time.monotonic_ns()}.tfplan"
+    return RunFiles(plan, log)
+
+
+def prepare(
+    environment: LoadedEnvironment,
+    outdir: Path,
+    build: Path,
+    aws: LocalAws | None,
+    secret_values: dict[str, str] | None = None,
+    *,
+    progress=None,
+    log_file: Path | None = None,
+    backend_config: tuple[str, ...] = (),
+    before_init: Callable[[], None] | None = None,
+) -> Terraform:
+    """Terraform for one synthesized stack, initialized; with `aws`, seeded and pointed at it."""
+    build = build.resolve()
+    cli_config = write_cli_config(build, find_provider_mirror())
+    workdir = stack_dir(outdir, environment.name)
+    env = _local_settings(environment, workdir, build, aws, secret_values) if aws is not None else {}
+    if aws is None:
+        (workdir / LOCAL_OVERRIDE).unlink(missing_ok=True)
+    terraform = Terraform(workdir, cli_config, env, emulator=aws, progress=progress, log_file=log_file,
+                          name=environment.name)
+    if progress is not None and log_file is not None:
+        progress.say(f"Terraform's full output goes to {log_file}")
+    if before_init is not None:  # once the local state bucket exists: a state move (vpnctl/state_move.py)
+        before_init()
+    terraform.init(backend_config=backend_config)
+    return terraform
+
+
+def _local_settings(environment, workdir: Path, build: Path, aws: LocalAws, secret_values) -> dict[str, str]:
+    """Seeds the emulator, writes the local override, makes throwaway certificates; Terraform's environment."""
+    pki_dir = (build / "pki").resolve()
+    seed_environment(aws, environment.config, pki_dir, secret_values)
+    env = aws.terraform_env()
+    (workdir / LOCAL_OVERRIDE).write_text(
+        json.dumps({"provider": {"aws": {"max_retries": LOCAL_MAX_RETRIES}}}, indent=2) + "\n")
+    if pki_folders(environment.config) and not os.environ.get("TF_VAR_pki_dir"):
+        for folder in pki_folders(environment.config):
+            ensure_dev_pki(pki_dir, folder)
+        env["TF_VAR_pki_dir"] = str(pki_dir)
+    return env
+
+
+def plan_environment(
+    environment: LoadedEnvironment,
+    outdir: Path,
+    build: Path,
+    *,
+    aws: LocalAws | None = None,
+    secret_values: dict[str, str] | None = None,
+    progress=None,
+    command: str = "plan",
+    fresh_log: bool = True,
+    backend_config: tuple[str, ...] = (),
+) -> dict:
+    """Init, validate and plan one synthesized stack; returns the plan as `terraform show -json`."""
+    files = run_files(build, environment.name, command, fresh_log)
+    terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
+                        backend_config=backend_config)
+    terraform.validate()
+    return terraform.plan(files.plan, *replace_options(terraform, read_stack(outdir, environment.name)))
