@@ -8,20 +8,29 @@ enter state (ACM import needs it); the CA's private key never does.
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformOutput, TerraformResourceLifecycle
+from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from constructs import Construct
 
-from vpn_schema.client_vpn import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE, CertificateSource
+from vpn_schema.client_vpn import CertificateSource
+from vpn_schema.pki_layout import CERTIFICATE_FILE, CHAIN_FILE, PRIVATE_KEY_FILE
 
 
 class Certificates(Construct):
     """Server certificate and client root chain ARNs for one endpoint.
 
-    Inputs: `server` and optional `client_root` sources; `pki_dir`, the Terraform
-    expression of the folder that holds `pki` sources (a variable reference).
-    Outputs: `server_certificate_arn`, `client_root_certificate_chain_arn`, and for
-    imported certificates the expiry date (`not_after`) as a stack output.
+    Args:
+        name: tags each imported certificate `{name}-server` / `{name}-client_root`.
+        server: the server certificate: an ACM ARN, or a `pki` folder to import.
+        client_root: the CA chain client certificates must chain to. Default: the server
+            certificate's chain.
+        pki_dir: the Terraform expression of the folder holding `pki` folders (a variable
+            reference, such as `${var.pki_dir}`); required when a source is a `pki` folder.
+            Default: none.
+
+    Attributes: `server_certificate_arn`, `client_root_certificate_chain_arn`; `imported`,
+    role (`server`, `client_root`) -> the AcmCertificate imported from files, whose
+    `not_after` (expiry) is worth an output.
     """
 
     def __init__(
@@ -37,6 +46,7 @@ class Certificates(Construct):
         super().__init__(scope, id)
         self._name = name
         self._pki_dir = pki_dir
+        self.imported: dict[str, AcmCertificate] = {}
         self.server_certificate_arn = self._certificate("server", server)
         self.client_root_certificate_chain_arn = (
             self._certificate("client_root", client_root) if client_root else self.server_certificate_arn
@@ -59,10 +69,5 @@ class Certificates(Construct):
             # before the endpoint lets go of the old one.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        TerraformOutput(
-            self,
-            f"{role}_not_after",
-            value=certificate.not_after,
-            description=f"Expiry of the {role} certificate of {self._name}",
-        ).override_logical_id(f"client_vpn_{self._name}_{role}_certificate_not_after")
+        self.imported[role] = certificate
         return certificate.arn

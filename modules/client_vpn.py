@@ -3,27 +3,35 @@
 Secure by default: connection logging on, a security group of its own that
 lets clients reach only the networks they are authorized for. Every change to
 the endpoint (association, route, rule) waits for the one before, with explicit
-timeouts, because AWS refuses concurrent changes and the API is slow.
+timeouts, because AWS refuses concurrent changes and the API is slow. Outputs
+are the caller's: the construct exposes `endpoint_id`, `dns_name` and
+`self_service_portal_url`.
 """
 
 from __future__ import annotations
 
-from cdktf import ITerraformDependable, TerraformOutput, TerraformResourceLifecycle
+from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.ec2_client_vpn_endpoint import (
-    Ec2ClientVpnEndpoint,
-    Ec2ClientVpnEndpointAuthenticationOptions,
-)
+from cdktf_cdktf_provider_aws.ec2_client_vpn_endpoint import Ec2ClientVpnEndpoint
 from cdktf_cdktf_provider_aws.ec2_client_vpn_network_association import Ec2ClientVpnNetworkAssociation
 from cdktf_cdktf_provider_aws.ec2_client_vpn_route import Ec2ClientVpnRoute
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from modules import client_vpn_options as options
 from modules.authorization import AuthorizationRules
+from modules.client_vpn_security_group import allow_egress, least_privilege_security_group
+from modules.endpoint_changes import AddedAuthorizationRule, AddedRoute
+from modules.metrics import (
+    ACTIVE_CONNECTIONS,
+    AUTHENTICATION_FAILURES,
+    EGRESS_BYTES,
+    INGRESS_BYTES,
+    PUBLISHING_PERIOD_SECONDS,
+    Metric,
+    client_vpn_metric,
+)
 from vpn_schema.client_vpn import CLIENT_TO_CLIENT, USER_BASED, AuthorizationRule, ClientVpn, Route
-from vpn_schema.naming import client_route_id, id_part
+from vpn_schema.naming import client_route_id, resource_name
 
 ASSOCIATION_TIMEOUTS = {"create": "30m", "delete": "30m"}
 ROUTE_TIMEOUTS = {"create": "15m", "delete": "15m"}
@@ -33,241 +41,241 @@ class ClientVpnEndpoint(Construct):
     """A Client VPN endpoint in `vpc_id`, with the props' associations, routes and rules.
 
     Extend it after creation with `add_route` and `add_authorization_rule`; IDs come
-    from names, so additions never rename what exists.
+    from names, so additions never rename what exists. `associations_done` is what
+    must finish before anything that needs the endpoint in service.
+
+    Args:
+        name: the endpoint's name: tags (`{environment}-{name}`), its log group
+            (`/aws/client-vpn/{environment}/{name}`), its security group and errors.
+        props: the endpoint's props (vpn_schema.client_vpn.ClientVpn): client CIDR,
+            authentication, subnets, routes, rules and options.
+        environment: the environment's name, in tags and names.
+        vpc_id: the VPC the endpoint's subnets and security group belong to.
+        vpc_cidr: the VPC's CIDR, which every association routes; a rule for a network
+            no route reaches is refused.
+        server_certificate_arn: the ACM server certificate (see `Certificates`).
+        client_root_certificate_chain_arn: the CA chain client certificates must chain to;
+            required with certificate authentication. Default: none.
+        log_retention_days: days the connection log keeps entries. Default: 365.
+        kms_key_arn: a KMS key for the connection log group. Default: none (AWS-managed).
+        prevent_destroy: refuse plans that replace or destroy the endpoint (production).
+            Default: false.
+
+    Attributes: `endpoint` (the resource), `endpoint_id`, `dns_name`, `self_service_portal_url`;
+    `log_group` and `security_group` (None when switched off or given); `associations`,
+    subnet ID -> association; `associations_done`; `routes`, name -> AddedRoute;
+    `authorization` (AuthorizationRules); `routed_networks`.
     """
 
     def __init__(
         self,
         scope: Construct,
-        name: str,
+        id: str,
         *,
-        endpoint: ClientVpn,
+        name: str,
+        props: ClientVpn,
         environment: str,
         vpc_id: str,
         vpc_cidr: str,
         server_certificate_arn: str,
-        client_root_certificate_chain_arn: str | None,
+        client_root_certificate_chain_arn: str | None = None,
         log_retention_days: int = 365,
         kms_key_arn: str | None = None,
         prevent_destroy: bool = False,
     ) -> None:
-        super().__init__(scope, f"client_vpn-{name}")
-        self.name = name
-        self.props = endpoint
-        label = f"{environment}-{name}"
-        auth = endpoint.authentication
-        if "certificate" in auth and not client_root_certificate_chain_arn:
+        super().__init__(scope, id)
+        if "certificate" in props.authentication and not client_root_certificate_chain_arn:
             raise ValueError(f'client_vpn "{name}": certificate authentication needs a client root chain')
-
-        self.log_group = None
-        if endpoint.connection_logging:
-            self.log_group = CloudwatchLogGroup(
-                self,
-                "connection_logs",
-                name=f"/aws/client-vpn/{environment}/{name}",
-                retention_in_days=log_retention_days,
-                kms_key_id=kms_key_arn,
-            )
-
-        security_group_ids = endpoint.security_group_ids
-        self.security_group = None
-        self._egress: set[str] = set()
-        if security_group_ids is None:
-            self.security_group = SecurityGroup(
-                self,
-                "security_group",
-                name=f"client-vpn-{label}",
-                description=f"Client VPN {label}: clients reach only authorized networks",
-                vpc_id=vpc_id,
-                tags={"Name": f"client-vpn-{label}"},
-                lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
-            )
-            security_group_ids = [self.security_group.id]
-            self._least_privilege_rules()
-
-        self.endpoint = Ec2ClientVpnEndpoint(
-            self,
-            "endpoint",
-            description=endpoint.description or f"Client VPN {label}",
-            client_cidr_block=endpoint.client_cidr,
-            server_certificate_arn=server_certificate_arn,
-            authentication_options=render_authentication_options(endpoint, client_root_certificate_chain_arn),
-            connection_log_options={
-                "enabled": endpoint.connection_logging,
-                "cloudwatch_log_group": self.log_group.name if self.log_group else None,
-            },
-            split_tunnel=endpoint.split_tunnel,
-            dns_servers=list(endpoint.dns_servers) or None,
-            transport_protocol=endpoint.transport_protocol,
-            vpn_port=endpoint.vpn_port,
-            session_timeout_hours=endpoint.session_timeout_hours,
-            disconnect_on_session_timeout=endpoint.disconnect_on_session_timeout,
-            self_service_portal="enabled" if endpoint.self_service_portal else "disabled",
-            client_login_banner_options={"enabled": True, "banner_text": endpoint.login_banner}
-            if endpoint.login_banner
-            else {"enabled": False},
-            client_connect_options={"enabled": True, "lambda_function_arn": endpoint.client_connect_lambda_arn}
-            if endpoint.client_connect_lambda_arn
-            else {"enabled": False},
-            client_route_enforcement_options={"enforced": endpoint.route_enforcement},
-            vpc_id=vpc_id,
-            security_group_ids=security_group_ids,
-            tags={"Name": label},
-            lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
+        self.name = name
+        self.props = props
+        label = resource_name(environment, name)
+        self.log_group = self._log_group(environment, log_retention_days, kms_key_arn)
+        self.security_group = (
+            least_privilege_security_group(self, label=label, vpc_id=vpc_id, client_to_client=props.client_to_client)
+            if props.security_group_ids is None
+            else None
         )
-
+        self._egress: set[str] = set()
+        self.endpoint = self._endpoint(label, vpc_id, server_certificate_arn, client_root_certificate_chain_arn,
+                                       prevent_destroy)
         self._last: ITerraformDependable | None = None
-        self.associations: dict[str, Ec2ClientVpnNetworkAssociation] = {}
-        for subnet_id in endpoint.subnet_ids:
-            self.associations[subnet_id] = Ec2ClientVpnNetworkAssociation(
-                self,
-                f"association-{subnet_id}",
-                client_vpn_endpoint_id=self.endpoint.id,
-                subnet_id=subnet_id,
-                depends_on=[self._last] if self._last else None,
-                timeouts=ASSOCIATION_TIMEOUTS,
-            )
-            self._last = self.associations[subnet_id]
+        self.associations = self._associate(props.subnet_ids)
+        # For `depends_on`: the subnets are associated (the last association waits for the others).
+        self.associations_done: list[ITerraformDependable] = [self._last] if self._last else []
+        self.routed_networks: list[str] = [vpc_cidr]  # the VPC through any association, then each route
+        self.routes: dict[str, AddedRoute] = {}
+        self._routes_then_rules()
 
-        # What clients can reach: the VPC through any association, plus each route.
-        self.routed_networks: list[str] = [vpc_cidr]
-        self.routes: dict[str, list[Ec2ClientVpnRoute]] = {}
-        for route_name, route in endpoint.route.items():
+    # ---- the steps of the constructor ----------------------------------------------------
+
+    def _routes_then_rules(self) -> None:
+        """The props' routes, then their rules: a rule is checked against what the routes reach."""
+        props = self.props
+        for route_name, route in props.route.items():
             self.add_route(route_name, route)
-        if endpoint.client_to_client:
+        if props.client_to_client:
             self._client_to_client_route()
-
         self.authorization = AuthorizationRules(
             self,
             "authorization",
             client_vpn_endpoint_id=self.endpoint.id,
             after=self._last,
-            user_based_authentication=bool(set(auth) & set(USER_BASED)),
+            user_based_authentication=bool(set(props.authentication) & set(USER_BASED)),
             routed_networks=self.routed_networks,
         )
-        for rule_name, rule in endpoint.authorization.items():
+        for rule_name, rule in props.authorization.items():
             self.add_authorization_rule(rule_name, rule)
-        if endpoint.client_to_client:
+        if props.client_to_client:
             self.add_authorization_rule(
-                CLIENT_TO_CLIENT, AuthorizationRule(networks=[endpoint.client_cidr], description="client to client")
+                CLIENT_TO_CLIENT, AuthorizationRule(networks=[props.client_cidr], description="client to client")
             )
-        self._outputs()
 
-    def add_route(self, name: str, route: Route) -> list[Ec2ClientVpnRoute]:
-        """A route through each target subnet (default: every associated subnet)."""
-        targets = route.subnet_ids or list(self.associations)
-        created = []
-        for subnet_id in targets:
-            association = self.associations.get(subnet_id)
-            if association is None:
-                raise ValueError(f'route "{name}" subnet_ids: {subnet_id} is not an associated subnet')
-            resource = Ec2ClientVpnRoute(
+    def _log_group(self, environment: str, retention_days: int, kms_key_arn: str | None) -> CloudwatchLogGroup | None:
+        if not self.props.connection_logging:
+            return None
+        return CloudwatchLogGroup(
+            self,
+            "connection_logs",
+            name=f"/aws/client-vpn/{environment}/{self.name}",
+            retention_in_days=retention_days,
+            kms_key_id=kms_key_arn,
+        )
+
+    def _endpoint(self, label: str, vpc_id: str, server_certificate_arn: str, client_root_chain_arn: str | None,
+                  prevent_destroy: bool) -> Ec2ClientVpnEndpoint:
+        props = self.props
+        return Ec2ClientVpnEndpoint(
+            self,
+            "endpoint",
+            description=props.description or f"Client VPN {label}",
+            client_cidr_block=props.client_cidr,
+            server_certificate_arn=server_certificate_arn,
+            authentication_options=options.render_authentication_options(props, client_root_chain_arn),
+            connection_log_options=options.connection_log_options(
+                props.connection_logging, self.log_group.name if self.log_group else None
+            ),
+            split_tunnel=props.split_tunnel,
+            dns_servers=list(props.dns_servers) or None,
+            transport_protocol=props.transport_protocol,
+            vpn_port=props.vpn_port,
+            session_timeout_hours=props.session_timeout_hours,
+            disconnect_on_session_timeout=props.disconnect_on_session_timeout,
+            self_service_portal=options.self_service_portal(props.self_service_portal),
+            client_login_banner_options=options.login_banner_options(props.login_banner),
+            client_connect_options=options.client_connect_options(props.client_connect_lambda_arn),
+            client_route_enforcement_options=options.route_enforcement_options(props.route_enforcement),
+            vpc_id=vpc_id,
+            security_group_ids=props.security_group_ids or [self.security_group.id],
+            tags={"Name": label},
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
+        )
+
+    def _associate(self, subnet_ids: list[str]) -> dict[str, Ec2ClientVpnNetworkAssociation]:
+        """One association per subnet, one after another (parallel ones fail on AWS), keyed by subnet ID."""
+        associations = {}
+        for subnet_id in subnet_ids:
+            associations[subnet_id] = self._chained(Ec2ClientVpnNetworkAssociation(
                 self,
-                client_route_id(name, subnet_id),
+                f"association-{subnet_id}",
                 client_vpn_endpoint_id=self.endpoint.id,
-                destination_cidr_block=route.destination,
-                # The association's subnet, so the route waits for it.
-                target_vpc_subnet_id=association.subnet_id,
-                description=route.description or name,
-                depends_on=[self._last] if self._last else None,
-                timeouts=ROUTE_TIMEOUTS,
-            )
-            self._last = resource
-            created.append(resource)
-        self.routes[name] = created
-        self.routed_networks.append(route.destination)
-        return created
+                subnet_id=subnet_id,
+                depends_on=self._after(),
+                timeouts=ASSOCIATION_TIMEOUTS,
+            ))
+        return associations
 
     def _client_to_client_route(self) -> None:
         """AWS routes clients to each other through the endpoint itself: target "local"."""
-        route = Ec2ClientVpnRoute(
-            self,
-            f"route-{CLIENT_TO_CLIENT}-local",
-            client_vpn_endpoint_id=self.endpoint.id,
-            destination_cidr_block=self.props.client_cidr,
-            target_vpc_subnet_id="local",
-            description="client to client",
-            depends_on=[self._last] if self._last else None,
-            timeouts=ROUTE_TIMEOUTS,
-        )
-        self._last = route
-        self.routes[CLIENT_TO_CLIENT] = [route]
-        self.routed_networks.append(self.props.client_cidr)
+        client_cidr = self.props.client_cidr
+        route = self._route(f"route-{CLIENT_TO_CLIENT}-local", client_cidr, "local", "client to client")
+        self.routes[CLIENT_TO_CLIENT] = AddedRoute(CLIENT_TO_CLIENT, Route(destination=client_cidr), (route,))
+        self.routed_networks.append(client_cidr)
 
-    def add_authorization_rule(self, name: str, rule: AuthorizationRule):
-        """Rules of `rule`, after every change made so far (associations, routes, rules)."""
-        created = self.authorization.add_rule(name, rule, after=self._last)
+    def _route(self, construct_id: str, destination: str, target_subnet: str, description: str) -> Ec2ClientVpnRoute:
+        return self._chained(Ec2ClientVpnRoute(
+            self,
+            construct_id,
+            client_vpn_endpoint_id=self.endpoint.id,
+            destination_cidr_block=destination,
+            target_vpc_subnet_id=target_subnet,
+            description=description,
+            depends_on=self._after(),
+            timeouts=ROUTE_TIMEOUTS,
+        ))
+
+    def _after(self) -> list[ITerraformDependable] | None:
+        return [self._last] if self._last else None
+
+    def _chained(self, resource):
+        """`resource` becomes the change the next one waits for."""
+        self._last = resource
+        return resource
+
+    # ---- extending the endpoint ------------------------------------------------------------
+
+    def add_route(self, id: str, route: Route) -> AddedRoute:
+        """Routes `route.destination` through each target subnet (default: every associated subnet),
+        after every change made so far. `id` names the route: it is part of each resource's construct
+        ID (`route-{id}-{subnet}`) and the default description."""
+        created = []
+        for subnet_id in route.subnet_ids or list(self.associations):
+            association = self.associations.get(subnet_id)
+            if association is None:
+                raise ValueError(f'route "{id}" subnet_ids: {subnet_id} is not an associated subnet')
+            # The association's subnet (a reference), so the route waits for it.
+            created.append(self._route(client_route_id(id, subnet_id), route.destination, association.subnet_id,
+                                       route.description or id))
+        self.routes[id] = added = AddedRoute(id, route, tuple(created))
+        self.routed_networks.append(route.destination)
+        return added
+
+    def add_authorization_rule(self, id: str, rule: AuthorizationRule) -> AddedAuthorizationRule:
+        """Grants `rule.group` (or every user) `rule.networks`, after every change made so far
+        (associations, routes, rules); the endpoint's own security group lets the traffic out.
+        `id` names the rule: part of each resource's construct ID and the default description."""
+        added = self.authorization.add_rule(id, rule, after=self._last)
         self._last = self.authorization.last
         if self.security_group is not None:
             for network in rule.networks:
-                self._allow_egress(network)
-        return created
+                if network not in self._egress:
+                    self._egress.add(network)
+                    allow_egress(self, self.security_group, network)
+        return added
 
-    def _least_privilege_rules(self) -> None:
-        if self.props.client_to_client:
-            # AWS's client-to-client scenario: traffic between clients passes the
-            # endpoint's network interfaces, which share this group.
-            VpcSecurityGroupIngressRule(
-                self,
-                "ingress-client-to-client",
-                security_group_id=self.security_group.id,
-                referenced_security_group_id=self.security_group.id,
-                ip_protocol="-1",
-                description="clients to clients",
-            )
+    # ---- what outputs and monitoring read ------------------------------------------------
 
-    def _allow_egress(self, network: str) -> None:
-        if network in self._egress:
-            return
-        self._egress.add(network)
-        VpcSecurityGroupEgressRule(
-            self,
-            f"egress-{id_part(network)}",
-            security_group_id=self.security_group.id,
-            cidr_ipv4=network,
-            ip_protocol="-1",
-            description=f"authorized network {network}",
-        )
+    @property
+    def endpoint_id(self) -> str:
+        return self.endpoint.id
 
-    def _outputs(self) -> None:
-        TerraformOutput(
-            self,
-            "endpoint_output",
-            description=f"Client VPN endpoint {self.name}",
-            value={
-                "id": self.endpoint.id,
-                "dns_name": self.endpoint.dns_name,
-                "self_service_portal_url": self.endpoint.self_service_portal_url,
-            },
-        ).override_logical_id(f"client_vpn_{self.name}")
+    @property
+    def dns_name(self) -> str:
+        """The endpoint's DNS name; client profiles connect to a random subdomain of it."""
+        return self.endpoint.dns_name
 
+    @property
+    def self_service_portal_url(self) -> str:
+        """Where users download their profile (SAML endpoints with the portal enabled)."""
+        return self.endpoint.self_service_portal_url
 
-def render_authentication_options(
-    endpoint: ClientVpn, client_root_chain_arn: str | None
-) -> list[Ec2ClientVpnEndpointAuthenticationOptions]:
-    """The provider's authentication_options blocks, one per configured method."""
-    options = []
-    for method in endpoint.authentication:
-        if method == "certificate":
-            options.append(
-                Ec2ClientVpnEndpointAuthenticationOptions(
-                    type="certificate-authentication", root_certificate_chain_arn=client_root_chain_arn
-                )
-            )
-        elif method == "saml":
-            options.append(
-                Ec2ClientVpnEndpointAuthenticationOptions(
-                    type="federated-authentication",
-                    saml_provider_arn=endpoint.saml_provider_arn,
-                    self_service_saml_provider_arn=endpoint.self_service_saml_provider_arn,
-                )
-            )
-        else:
-            options.append(
-                Ec2ClientVpnEndpointAuthenticationOptions(
-                    type="directory-service-authentication", active_directory_id=endpoint.directory_id
-                )
-            )
-    if not options:
-        raise ValueError("an endpoint needs at least one authentication option")
-    return options
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: int = PUBLISHING_PERIOD_SECONDS) -> Metric:
+        """An AWS/ClientVPN metric of this endpoint (dimension Endpoint)."""
+        return client_vpn_metric(metric_name, self.endpoint_id, statistic, period)
+
+    def metric_active_connections(self, *, statistic: str = "Maximum",
+                                  period: int = PUBLISHING_PERIOD_SECONDS) -> Metric:
+        """ActiveConnectionsCount: clients connected; Maximum, the peak of the period."""
+        return self.metric(ACTIVE_CONNECTIONS, statistic=statistic, period=period)
+
+    def metric_authentication_failures(self, *, statistic: str = "Sum",
+                                       period: int = PUBLISHING_PERIOD_SECONDS) -> Metric:
+        """AuthenticationFailures: failed connection attempts, summed per period."""
+        return self.metric(AUTHENTICATION_FAILURES, statistic=statistic, period=period)
+
+    def metric_ingress_bytes(self, *, statistic: str = "Sum", period: int = PUBLISHING_PERIOD_SECONDS) -> Metric:
+        """IngressBytes: bytes the endpoint received, summed per period."""
+        return self.metric(INGRESS_BYTES, statistic=statistic, period=period)
+
+    def metric_egress_bytes(self, *, statistic: str = "Sum", period: int = PUBLISHING_PERIOD_SECONDS) -> Metric:
+        """EgressBytes: bytes the endpoint sent, summed per period."""
+        return self.metric(EGRESS_BYTES, statistic=statistic, period=period)

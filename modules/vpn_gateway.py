@@ -12,6 +12,8 @@ from cdktf_cdktf_provider_aws.vpn_gateway import VpnGateway as VpnGatewayResourc
 from cdktf_cdktf_provider_aws.vpn_gateway_route_propagation import VpnGatewayRoutePropagation
 from constructs import Construct
 
+from vpn_schema.naming import resource_name
+
 
 class VpnGateway(Construct):
     """A virtual private gateway attached to `vpc_id`, propagating into `route_table_ids`."""
@@ -33,7 +35,7 @@ class VpnGateway(Construct):
             "gateway",
             vpc_id=vpc_id,
             amazon_side_asn=str(amazon_side_asn) if amazon_side_asn is not None else None,
-            tags={"Name": f"{environment}-vpn-gateway"},
+            tags={"Name": resource_name(environment, "vpn-gateway")},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if prevent_destroy else None,
         )
         self.id = self.gateway.id

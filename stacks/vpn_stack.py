@@ -2,12 +2,14 @@
 
 The provider pins the account (allowed_account_ids), the backend keeps state in
 S3 with encryption and lock files, and everything a site needs comes from
-`modules`. Nothing here reads files or the environment.
+`modules`. The stack chooses every construct's ID (from the config's names, so
+they never change) and every output (stacks/outputs.py). Nothing here reads
+files or the environment.
 """
 
 from __future__ import annotations
 
-from cdktf import S3Backend, TerraformOutput, TerraformStack, TerraformVariable
+from cdktf import S3Backend, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
@@ -18,10 +20,13 @@ from modules.client_vpn import ClientVpnEndpoint
 from modules.log_encryption_key import LogEncryptionKey
 from modules.site_to_site import SiteToSiteVpn, TunnelLogSettings
 from modules.vpn_gateway import VpnGateway
+from stacks import outputs
 from stacks.config import LoadedEnvironment
 from stacks.guard import lift_guard
-from vpn_schema.client_vpn import CRL_FILE
+from vpn_schema.client_vpn import ClientVpn
 from vpn_schema.environment import state_key
+from vpn_schema.naming import resource_name, scope_id
+from vpn_schema.pki_layout import CRL_FILE
 
 MANAGED_BY = "vpn-as-code"
 PKI_DIR_VARIABLE = "pki_dir"
@@ -29,17 +34,33 @@ AWS_PROVIDER_VERSION = "5.100.0"
 
 
 class VpnStack(TerraformStack):
-    """All VPN resources of one environment, named after its file: `cdktf deploy prod`."""
+    """All VPN resources of one environment, named after its file: `cdktf deploy prod`.
+
+    `allow_replace`: `ADDRESS@DIGEST` of the changes whose prevent_destroy a reviewer lifted (see
+    stacks/guard.py); bare addresses only with `bound_allowances` off, for the review's own second synth.
+    """
 
     def __init__(
         self, scope: Construct, environment: LoadedEnvironment, *, allow_replace: frozenset[str] = frozenset(),
         bound_allowances: bool = True,
     ) -> None:
-        """`allow_replace`: `ADDRESS@DIGEST` of the changes whose prevent_destroy a reviewer lifted (see
-        stacks/guard.py); bare addresses only with `bound_allowances` off, for the review's own second synth."""
         super().__init__(scope, environment.name)
-        name, cfg = environment.name, environment.config
+        self.environment = environment.name
+        self.config = cfg = environment.config
+        self._provider_and_backend()
+        self._log_key_arn, created_key_arn = self._log_key()
+        self.alarm_topic = AlarmTopic(
+            self, "alarm_topic", environment=self.environment, emails=list(cfg.alarms.emails),
+            kms_key_arn=created_key_arn,
+        )
+        self.vpn_gateway = self._vpn_gateway()
+        self.sites = self._sites()
+        outputs.alarm_topic_outputs(self, self.alarm_topic)
+        self.client_vpns = self._client_vpns()
+        self.replace_allowed = lift_guard(self, allow_replace, bound_allowances)
 
+    def _provider_and_backend(self) -> None:
+        name, cfg = self.environment, self.config
         AwsProvider(
             self,
             "aws",
@@ -61,88 +82,98 @@ class VpnStack(TerraformStack):
         # cdktf 0.21's S3Backend predates S3 lock files.
         self.add_override("terraform.backend.s3.use_lockfile", True)
 
-        kms_key_arn = cfg.logging.kms_key_arn
-        created_key_arn = None
-        if cfg.logging.create_kms_key:
-            kms_key_arn = created_key_arn = LogEncryptionKey(
-                self, "log_key", environment=name, account_id=cfg.account_id, region=cfg.region
-            ).arn
-        alarms = AlarmTopic(
-            self, "alarm_topic", environment=name, emails=list(cfg.alarms.emails), kms_key_arn=created_key_arn
+    def _log_key(self) -> tuple[str | None, str | None]:
+        """The KMS key ARN for log groups, and the ARN of the key this stack created (None when given or none)."""
+        logging = self.config.logging
+        if not logging.create_kms_key:
+            return logging.kms_key_arn, None
+        arn = LogEncryptionKey(
+            self, "log_key", environment=self.environment, account_id=self.config.account_id, region=self.config.region
+        ).arn
+        return arn, arn
+
+    def _vpn_gateway(self) -> VpnGateway | None:
+        """The VPC's one virtual private gateway, when any site attaches to it."""
+        cfg = self.config
+        if all(site.transit_gateway is not None for site in cfg.sites.values()):
+            return None
+        gateway = VpnGateway(
+            self,
+            "vpn_gateway",
+            environment=self.environment,
+            vpc_id=cfg.vpc.id,
+            route_table_ids=list(cfg.vpc.route_table_ids),
+            amazon_side_asn=cfg.vpn_gateway.amazon_side_asn,
+            prevent_destroy=cfg.prevent_destroy,
         )
-        logs = TunnelLogSettings(retention_days=cfg.logging.retention_days, kms_key_arn=kms_key_arn)
+        outputs.vpn_gateway_outputs(self, gateway)
+        return gateway
 
-        gateway = None
-        if any(site.transit_gateway is None for site in cfg.sites.values()):
-            gateway = VpnGateway(
+    def _sites(self) -> dict[str, SiteToSiteVpn]:
+        cfg, gateway = self.config, self.vpn_gateway
+        logs = TunnelLogSettings(retention_days=cfg.logging.retention_days, kms_key_arn=self._log_key_arn)
+        sites = {}
+        for name, site in cfg.sites.items():
+            sites[name] = SiteToSiteVpn(
                 self,
-                "vpn_gateway",
-                environment=name,
-                vpc_id=cfg.vpc.id,
-                route_table_ids=list(cfg.vpc.route_table_ids),
-                amazon_side_asn=cfg.vpn_gateway.amazon_side_asn,
-                prevent_destroy=cfg.prevent_destroy,
-            )
-            TerraformOutput(self, "vpn_gateway_id", value=gateway.id).override_logical_id("vpn_gateway_id")
-
-        self.sites = {
-            site_name: SiteToSiteVpn(
-                self,
-                site_name,
+                scope_id("site", name),
+                name=name,
                 site=site,
-                environment=name,
-                alarm_topic_arn=alarms.arn,
+                environment=self.environment,
+                alarm_topic_arn=self.alarm_topic.arn,
                 vpn_gateway_id=gateway.id if gateway and site.transit_gateway is None else None,
                 logs=logs,
                 prevent_destroy=cfg.prevent_destroy,
             )
-            for site_name, site in cfg.sites.items()
-        }
-        TerraformOutput(self, "alarm_topic_arn", value=alarms.arn).override_logical_id("alarm_topic_arn")
+            outputs.site_outputs(sites[name])
+        return sites
 
-        pki_dir = None
-        if any(endpoint.uses_pki_files for endpoint in cfg.client_vpn.values()):
-            # Set with TF_VAR_pki_dir or -var: the path never enters the synthesized JSON.
-            pki_dir = TerraformVariable(
-                self,
-                PKI_DIR_VARIABLE,
-                type="string",
-                nullable=False,
-                description="Folder holding the PKI folders that client_vpn certificates name "
-                "(each with server.crt, server.key, ca.crt, crl.pem)",
-            ).string_value
-        self.client_vpns = {}
-        for endpoint_name, endpoint in cfg.client_vpn.items():
-            certificates = Certificates(
-                self,
-                f"certificates-{endpoint_name}",
-                name=f"{name}-{endpoint_name}",
-                server=endpoint.server_certificate,
-                client_root=endpoint.client_root_certificate,
-                pki_dir=pki_dir,
+    def _client_vpns(self) -> dict[str, ClientVpnEndpoint]:
+        pki_dir = self._pki_dir()
+        return {name: self._client_vpn(name, endpoint, pki_dir) for name, endpoint in self.config.client_vpn.items()}
+
+    def _pki_dir(self) -> str | None:
+        """The `pki_dir` variable, when a certificate comes from files: set with TF_VAR_pki_dir or -var, so the
+        path never enters the synthesized JSON."""
+        if not any(endpoint.uses_pki_files for endpoint in self.config.client_vpn.values()):
+            return None
+        return TerraformVariable(
+            self,
+            PKI_DIR_VARIABLE,
+            type="string",
+            nullable=False,
+            description="Folder holding the PKI folders that client_vpn certificates name "
+            "(each with server.crt, server.key, ca.crt, crl.pem)",
+        ).string_value
+
+    def _client_vpn(self, name: str, props: ClientVpn, pki_dir: str | None) -> ClientVpnEndpoint:
+        """One endpoint, its certificates, their outputs and, with client certificates from files, its CRL."""
+        cfg, label = self.config, resource_name(self.environment, name)
+        certificates = Certificates(
+            self, scope_id("certificates", name), name=label, server=props.server_certificate,
+            client_root=props.client_root_certificate, pki_dir=pki_dir,
+        )
+        outputs.certificate_outputs(certificates, label)
+        endpoint = ClientVpnEndpoint(
+            self,
+            scope_id("client_vpn", name),
+            name=name,
+            props=props,
+            environment=self.environment,
+            vpc_id=cfg.vpc.id,
+            vpc_cidr=cfg.vpc.cidr,
+            server_certificate_arn=certificates.server_certificate_arn,
+            client_root_certificate_chain_arn=certificates.client_root_certificate_chain_arn
+            if "certificate" in props.authentication
+            else None,
+            log_retention_days=cfg.logging.retention_days,
+            kms_key_arn=self._log_key_arn,
+            prevent_destroy=cfg.prevent_destroy,
+        )
+        outputs.client_vpn_outputs(endpoint)
+        if props.client_pki:
+            CertificateRevocationList(
+                self, scope_id("revocation", name), endpoint_id=endpoint.endpoint_id,
+                crl_file=f"{pki_dir}/{props.client_pki}/{CRL_FILE}", region=cfg.region, role_arn=cfg.assume_role_arn,
             )
-            self.client_vpns[endpoint_name] = ClientVpnEndpoint(
-                self,
-                endpoint_name,
-                endpoint=endpoint,
-                environment=name,
-                vpc_id=cfg.vpc.id,
-                vpc_cidr=cfg.vpc.cidr,
-                server_certificate_arn=certificates.server_certificate_arn,
-                client_root_certificate_chain_arn=certificates.client_root_certificate_chain_arn
-                if "certificate" in endpoint.authentication
-                else None,
-                log_retention_days=cfg.logging.retention_days,
-                kms_key_arn=kms_key_arn,
-                prevent_destroy=cfg.prevent_destroy,
-            )
-            if endpoint.client_pki:
-                CertificateRevocationList(
-                    self,
-                    f"revocation-{endpoint_name}",
-                    endpoint_id=self.client_vpns[endpoint_name].endpoint.id,
-                    crl_file=f"{pki_dir}/{endpoint.client_pki}/{CRL_FILE}",
-                    region=cfg.region,
-                    role_arn=cfg.assume_role_arn,
-                )
-        self.replace_allowed = lift_guard(self, allow_replace, bound_allowances)
+        return endpoint

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from cdktf import TerraformStack
 from cdktf import Testing as CdktfTesting
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
 from modules.client_vpn import ClientVpnEndpoint
 from tests.conftest import ENVIRONMENTS, by_path, resources
@@ -214,8 +216,8 @@ def _endpoint_stack(**overrides):
     })
     stack = TerraformStack(CdktfTesting.app(), "construct")
     endpoint = ClientVpnEndpoint(
-        stack, "api", endpoint=props, environment="test", vpc_id="vpc-0d1e2f3a4b5c60718", vpc_cidr="10.10.0.0/16",
-        server_certificate_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-1",
+        stack, "client_vpn-api", name="api", props=props, environment="test", vpc_id="vpc-0d1e2f3a4b5c60718",
+        vpc_cidr="10.10.0.0/16", server_certificate_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-1",
         client_root_certificate_chain_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-1",
     )
     return stack, endpoint
@@ -223,16 +225,59 @@ def _endpoint_stack(**overrides):
 
 def test_add_route_and_add_authorization_rule_extend_the_chain():
     stack, endpoint = _endpoint_stack()
-    endpoint.add_route("partner", Route(destination="172.16.0.0/16"))
-    endpoint.add_authorization_rule("partner", AuthorizationRule(networks=["172.16.0.0/16"]))
-    import json
+    route = endpoint.add_route("partner", Route(destination="172.16.0.0/16"))
+    rule = endpoint.add_authorization_rule("partner", AuthorizationRule(networks=["172.16.0.0/16"]))
+    assert len(route.resources) == 2 and route.done is route.resources[-1]
+    assert len(rule.resources) == 1 and rule.done is rule.resources[0]
+    assert endpoint.routes["partner"] is route and endpoint.authorization.rules["partner"] is rule
 
     doc = json.loads(CdktfTesting.synth(stack))
     routes = by_path(doc, "aws_ec2_client_vpn_route")
-    rule = by_path(doc, "aws_ec2_client_vpn_authorization_rule")["client_vpn-api_authorization_partner-172-16-0-0-16"]
-    assert dependency(rule) == "client_vpn-api_route-partner-subnet-0d10000000000000b"
+    rule_body = by_path(doc, "aws_ec2_client_vpn_authorization_rule")["client_vpn-api_authorization_partner-172-16-0-0-16"]
+    assert dependency(rule_body) == "client_vpn-api_route-partner-subnet-0d10000000000000b"
     assert dependency(routes["client_vpn-api_route-partner-subnet-0d10000000000000a"]) == (
         "client_vpn-api_association-subnet-0d10000000000000b")
+
+
+def test_associations_done_is_what_a_caller_waits_for_and_the_first_route_follows():
+    stack, endpoint = _endpoint_stack()
+    (done,) = endpoint.associations_done
+    assert done is endpoint.associations["subnet-0d10000000000000b"]
+    # Something of the caller's that needs the endpoint in service waits for every association.
+    SnsTopic(stack, "after_associations", name="x", depends_on=endpoint.associations_done)
+    endpoint.add_route("partner", Route(destination="172.16.0.0/16"))
+    doc = json.loads(CdktfTesting.synth(stack))
+    (topic,) = resources(doc, "aws_sns_topic").values()
+    assert topic["depends_on"] == [f"aws_ec2_client_vpn_network_association.{done.friendly_unique_id}"]
+    first = by_path(doc, "aws_ec2_client_vpn_route")["client_vpn-api_route-partner-subnet-0d10000000000000a"]
+    assert first["depends_on"] == topic["depends_on"]
+
+
+def test_two_endpoints_and_their_outputs_live_side_by_side_in_one_stack():
+    """Outputs belong to the caller, so a second endpoint in one stack collides with nothing."""
+    from stacks.outputs import client_vpn_outputs
+
+    stack, first = _endpoint_stack()
+    second = ClientVpnEndpoint(
+        stack, "client_vpn-ops", name="ops", props=first.props, environment="test", vpc_id="vpc-0d1e2f3a4b5c60718",
+        vpc_cidr="10.10.0.0/16", server_certificate_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-2",
+        client_root_certificate_chain_arn="arn:aws:acm:eu-central-1:111111111111:certificate/abc-2",
+    )
+    for endpoint in (first, second):
+        client_vpn_outputs(endpoint)
+    doc = json.loads(CdktfTesting.synth(stack))
+    assert len(resources(doc, "aws_ec2_client_vpn_endpoint")) == 2
+    assert set(doc["output"]) == {"client_vpn_api", "client_vpn_ops"}
+
+
+def test_client_vpn_metrics_name_the_endpoint():
+    _, endpoint = _endpoint_stack()
+    failures = endpoint.metric_authentication_failures()
+    assert (failures.namespace, failures.metric_name, failures.statistic, failures.period) == (
+        "AWS/ClientVPN", "AuthenticationFailures", "Sum", 300)
+    assert list(failures.dimensions) == ["Endpoint"]
+    assert endpoint.metric_active_connections().metric_name == "ActiveConnectionsCount"
+    assert endpoint.metric_ingress_bytes().with_(period=3600).period == 3600
 
 
 def test_the_construct_refuses_a_group_rule_on_a_certificate_only_endpoint():

@@ -250,3 +250,53 @@ def test_outputs_name_each_site_and_hide_the_device_configuration(synthesized, e
         config = outputs[f"site_{site}_customer_gateway_configuration"]
         assert config["sensitive"] is True
         assert config["value"].endswith(".customer_gateway_configuration}")
+
+
+def _site_stack():
+    """A bare stack with the construct used directly: two sites on one gateway, with the stack's outputs."""
+    from cdktf import TerraformStack
+    from cdktf import Testing as CdktfTesting
+
+    from modules.site_to_site import SiteToSiteVpn
+    from stacks.outputs import site_outputs
+    from vpn_schema.site import Site
+
+    stack = TerraformStack(CdktfTesting.app(), "construct")
+    sites = []
+    for name, address in (("north", "203.0.113.10"), ("south", "203.0.113.20")):
+        site = Site(ip_address=address, routing="static", static_routes=[f"192.168.{len(sites)}.0/24"])
+        sites.append(SiteToSiteVpn(stack, f"site-{name}", name=name, site=site, environment="test",
+                                   alarm_topic_arn="arn:aws:sns:eu-central-1:111111111111:alarms",
+                                   vpn_gateway_id="vgw-0123456789abcdef0"))
+        site_outputs(sites[-1])
+    return stack, sites, json.loads(CdktfTesting.synth(stack))
+
+
+def test_two_sites_and_their_outputs_live_side_by_side_in_one_stack():
+    """The caller chooses construct IDs and outputs, so nothing a construct names for itself can collide."""
+    _, _, doc = _site_stack()
+    assert len(resources(doc, "aws_vpn_connection")) == 2
+    assert set(doc["output"]) == {"site_north_tunnels", "site_north_customer_gateway_configuration",
+                                  "site_south_tunnels", "site_south_customer_gateway_configuration"}
+
+
+def test_the_tunnel_alarms_read_their_metric_from_the_sites_metric_helper():
+    """One home for AWS/VPN's names and dimensions: the alarm is the helper's metric, unchanged."""
+    _, (north, _), doc = _site_stack()
+    alarm = by_path(doc, "aws_cloudwatch_metric_alarm")["site-north_alarms_tunnel2_down"]
+    connection = f"aws_vpn_connection.{north.connection.friendly_unique_id}"
+    metric = north.metric_tunnel_state(f"${{{connection}.tunnel2_address}}")
+    assert {key: alarm[key] for key in ("namespace", "metric_name", "statistic", "period")} == {
+        "namespace": metric.namespace, "metric_name": metric.metric_name, "statistic": "Maximum", "period": 300}
+    assert alarm["dimensions"] == {"VpnId": f"${{{connection}.id}}", "TunnelIpAddress": metric.dimensions["TunnelIpAddress"]}
+
+
+def test_site_metrics_cover_a_connection_or_one_tunnel():
+    _, (north, _), _ = _site_stack()
+    state = north.metric_tunnel_state()
+    assert (state.namespace, state.metric_name, list(state.dimensions)) == ("AWS/VPN", "TunnelState", ["VpnId"])
+    data_in = north.metric_tunnel_data_in("203.0.113.99")
+    assert (data_in.metric_name, data_in.statistic) == ("TunnelDataIn", "Sum")
+    assert data_in.dimensions["TunnelIpAddress"] == "203.0.113.99"
+    assert north.metric_tunnel_data_out().metric_name == "TunnelDataOut"
+    assert north.metric_tunnel_data_out().alarm_arguments()["namespace"] == "AWS/VPN"
