@@ -18,7 +18,7 @@ export CHECKPOINT_DISABLE := 1
 # What `make check` leaves out: the markers are declared in pyproject.toml.
 CHECK_TIER := not terraform and not emulator and not e2e and not vpn_software
 
-.PHONY: setup run test check lint plans bench clean
+.PHONY: setup run test check lint plans bench docs clean
 
 setup: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP)
 
@@ -67,6 +67,10 @@ plans: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.synth --runs 3 --sites 10 100 500 2000
+
+# The generated references under docs/reference/, from the schema's models and the constructs' source.
+docs: $(STAMP)
+	$(BIN)/python -m docs.generate
 
 clean:
 	rm -rf cdktf.out build

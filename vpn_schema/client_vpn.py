@@ -8,20 +8,22 @@ zones) are checked by the environment, which knows the VPC. cdktf-free.
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from vpn_schema import aws_rules as rules
-
-STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-# Files expected in a certificate's `pki` folder.
-CERTIFICATE_FILE = "server.crt"
-PRIVATE_KEY_FILE = "server.key"
-CHAIN_FILE = "ca.crt"
-CRL_FILE = "crl.pem"
+from vpn_schema.base import StrictModel
+from vpn_schema.client_vpn_blocks import (  # noqa: F401  (re-exported: the names callers import from here)
+    CONNECT_HANDLER_PREFIX,
+    AuthorizationRule,
+    CertificateSource,
+    DirectoryId,
+    LambdaArn,
+    Route,
+    SamlProviderArn,
+    SecurityGroupId,
+)
 
 CLIENT_CIDR_PREFIX = (12, 22)
 CLIENT_TO_CLIENT = "client-to-client"  # the rule and route that client_to_client adds
@@ -31,7 +33,6 @@ MAX_DNS_SERVERS = 2
 MAX_BANNER_LENGTH = 1400
 SECURITY_GROUPS = (1, 5)
 MAX_AUTHENTICATION_OPTIONS = 2
-CONNECT_HANDLER_PREFIX = "AWSClientVPN-"
 USER_BASED = ("saml", "directory")
 
 # Endpoint arguments of aws_ec2_client_vpn_endpoint with no field of the same name here, and why.
@@ -52,105 +53,103 @@ ENDPOINT_OPTIONS_LEFT_OUT = {
 }
 
 
-def _saml_provider_arn(value: str) -> str:
-    if not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:saml-provider/[\w+=,.@-]{1,128}", value):
-        raise ValueError(f"{value!r} is not an IAM SAML provider ARN")
-    return value
+class ClientVpn(StrictModel):
+    """A Client VPN endpoint: who may connect, how, and to which networks.
 
+    One Client VPN endpoint in the environment's VPC. It gets the endpoint, one association per subnet, its
+    routes and authorization rules, a connection log group and, unless `security_group_ids` is set, a
+    security group. The name follows the site name rule: 1 to 48 lowercase letters, digits and `-`, not at
+    either end.
 
-SamlProviderArn = Annotated[str, AfterValidator(_saml_provider_arn)]
-DirectoryId = Annotated[str, Field(pattern=r"^d-[0-9a-f]{10}$")]
-SecurityGroupId = Annotated[str, rules.aws_id("sg")]
+    Cross checks, reported as `client_vpn "NAME" key: rule` lines:
 
+    - Authentication: a `group` rule needs `saml` or `directory`; certificate-only endpoints authorize all users.
+    - Subnets: a route's `subnet_ids` must be among the endpoint's `subnet_ids`.
+    - Routes: 0.0.0.0/0 only with `split_tunnel = false`. No route to `vpc.cidr` itself: AWS adds that route
+      with each association. A destination may appear in one route block only.
+    - On-premises routes: if a route's destination overlaps a VPN gateway site's `static_routes`, each subnet it
+      goes through whose `route_table_id` is set needs that table in `vpc.route_table_ids`.
+    - Reachability: every authorization network must lie inside `vpc.cidr`, a route destination, or (with
+      `client_to_client`) the client CIDR. Otherwise the rule would be dead and is rejected.
 
-def _lambda_arn(value: str) -> str:
-    match = re.fullmatch(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]{1,64})(:[\w$-]+)?", value)
-    if not match:
-        raise ValueError(f"{value!r} is not a Lambda function ARN")
-    if not match.group(1).startswith(CONNECT_HANDLER_PREFIX):
-        raise ValueError(f"the function name must start with {CONNECT_HANDLER_PREFIX}, got {match.group(1)}")
-    return value
+    What the stack adds around the endpoint:
 
-
-LambdaArn = Annotated[str, AfterValidator(_lambda_arn)]
-
-
-class CertificateSource(BaseModel):
-    """An ACM certificate by ARN, or PEM files imported from a folder under the `pki_dir` variable.
-
-    A `pki` folder holds server.crt, server.key and ca.crt; they are read by Terraform's
-    file() at plan time, so no key material or machine path is synthesized.
+    - Security group: unless `security_group_ids` is set, `client-vpn-<env>-<name>` (`create_before_destroy`).
+      Its only egress rules allow all protocols to each authorized network, one rule per distinct network. It
+      has no ingress rules, except with `client_to_client`.
+    - `client_to_client`: an authorization rule and a route with target `local` for the client CIDR, both named
+      `client-to-client` (so no `authorization` or `route` block may take that name); on the created security
+      group, an ingress rule that references the group itself.
+    - One change at a time: AWS refuses concurrent changes to one endpoint, so the changes form a chain through
+      `depends_on`: associations (in `subnet_ids` order), then routes, then authorization rules. Timeouts: 30
+      minutes for associations, 15 minutes for routes and rules (create and delete). Resource IDs come from
+      names, so adding a rule or route only adds resources.
+    - Prod guard: with `tier = "production"`, the endpoint has `prevent_destroy`.
+    - Outputs: `client_vpn_<name>` holds `id`, `dns_name` and `self_service_portal_url`. Each imported
+      certificate adds its expiry date: `client_vpn_<env>-<name>_server_certificate_not_after` and, for a `pki`
+      client root, `client_vpn_<env>-<name>_client_root_certificate_not_after`.
     """
 
-    model_config = STRICT
-    acm_arn: rules.AcmCertificateArn | None = None
-    pki: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> CertificateSource:
-        if (self.acm_arn is None) == (self.pki is None):
-            raise ValueError("give exactly one of acm_arn or pki")
-        return self
-
-
-class AuthorizationRule(BaseModel):
-    """Grants one group, or every authenticated user, access to networks."""
-
-    model_config = STRICT
-    networks: Annotated[list[rules.IPv4Cidr], rules.Unique, Field(min_length=1)]
-    group: Annotated[str, Field(min_length=1, max_length=255)] | None = None
-    """An IdP group (SAML) or directory group SID. Unset: every authenticated user."""
-    description: Annotated[str, Field(max_length=255)] | None = None
-
-
-class Route(BaseModel):
-    """Sends traffic for `destination` out through associated subnets."""
-
-    model_config = STRICT
-    destination: rules.IPv4Cidr
-    subnet_ids: Annotated[list[rules.SubnetId], rules.Unique, Field(min_length=1)] | None = None
-    """Target subnets; each must be associated. Default: every associated subnet, for redundancy."""
-    description: Annotated[str, Field(max_length=255)] | None = None
-
-
-class ClientVpn(BaseModel):
-    """A Client VPN endpoint: who may connect, how, and to which networks."""
-
-    model_config = STRICT
-
-    client_cidr: rules.IPv4Cidr
-    """Addresses handed to clients: /12 to /22, overlapping no VPC or routed network."""
-    authentication: Annotated[list[Literal["certificate", "saml", "directory"]], rules.Unique]
-    """One or two of certificate (mutual TLS), saml (federated), directory (Active Directory)."""
-    server_certificate: CertificateSource
-    client_root_certificate: CertificateSource | None = None
-    """CA chain that client certificates must chain to. Default: the server certificate's chain."""
-    subnet_ids: Annotated[list[rules.SubnetId], rules.Unique]
-    """Associated subnets, one per availability zone; AWS needs one, a production environment two zones."""
-    description: Annotated[str, Field(max_length=255)] | None = None
-    saml_provider_arn: SamlProviderArn | None = None
-    self_service_saml_provider_arn: SamlProviderArn | None = None
-    self_service_portal: bool = False
-    """A portal where users download the profile; SAML only."""
-    directory_id: DirectoryId | None = None
-    split_tunnel: bool = True
-    """Only routed networks go through the VPN. Default: on."""
-    dns_servers: Annotated[list[rules.IPv4Address], rules.Unique] = []
-    transport_protocol: Literal["udp", "tcp"] = "udp"
-    vpn_port: int = 443
-    session_timeout_hours: int = 24
-    disconnect_on_session_timeout: bool | None = None
-    login_banner: str | None = None
-    client_connect_lambda_arn: LambdaArn | None = None
-    route_enforcement: bool = False
-    """Keeps clients from overriding the VPN's routes. Default: off (AWS's default)."""
-    security_group_ids: Annotated[list[SecurityGroupId], rules.Unique] | None = None
-    """Existing groups. Default: the construct creates one allowing only authorized networks."""
-    client_to_client: bool = False
-    """Clients may reach each other (an authorization rule and a route for the client CIDR)."""
-    connection_logging: bool = True
-    authorization: dict[str, AuthorizationRule] = {}
-    route: dict[str, Route] = {}
+    client_cidr: rules.IPv4Cidr = Field(description=(
+        "Addresses handed to clients: an IPv4 CIDR from /12 to /22 (AWS). It may not overlap, partly or wholly, "
+        "the VPC CIDR, a route destination other than 0.0.0.0/0, any site's static_routes, or another "
+        "endpoint's client_cidr. Changing it replaces the endpoint."))
+    authentication: Annotated[list[Literal["certificate", "saml", "directory"]], rules.Unique] = Field(description=(
+        "One or two (AWS) of certificate (mutual TLS), saml (federated) and directory (Active Directory), each "
+        "once. saml and directory cannot be combined; pair either with certificate. Changing it replaces the "
+        "endpoint."))
+    server_certificate: CertificateSource = Field(description="The endpoint's TLS server certificate.")
+    client_root_certificate: CertificateSource | None = Field(None, description=(
+        "The CA chain client certificates must chain to; only with certificate authentication. "
+        "Default: the server certificate's chain."))
+    subnet_ids: Annotated[list[rules.SubnetId], rules.Unique] = Field(description=(
+        "Associated subnets, each a key of vpc.subnets, listed once: at least one, and at most one per "
+        "availability zone (AWS's rules). With tier = \"production\", at least two zones, for redundancy; "
+        "elsewhere one saves about $73 a month per association and 4 minutes of every deploy."))
+    description: Annotated[str, Field(max_length=255)] | None = Field(None, description=(
+        "At most 255 characters (AWS). Default: Client VPN <env>-<name>."))
+    saml_provider_arn: SamlProviderArn | None = Field(None, description=(
+        "An IAM SAML provider ARN. Required with saml authentication, and allowed only then."))
+    self_service_saml_provider_arn: SamlProviderArn | None = Field(None, description=(
+        "An IAM SAML provider ARN for the self-service portal. Only with saml authentication. "
+        "Default: saml_provider_arn."))
+    self_service_portal: bool = Field(False, description=(
+        "A portal where users download the client profile; needs saml authentication. Default: off."))
+    directory_id: DirectoryId | None = Field(None, description=(
+        "An AWS Directory Service directory: d- and 10 hex digits. Required with directory authentication, "
+        "and allowed only then."))
+    split_tunnel: bool = Field(True, description=(
+        "Only routed networks go through the VPN; false sends all client traffic through it (full tunnel). "
+        "Default: on."))
+    dns_servers: Annotated[list[rules.IPv4Address], rules.Unique] = Field([], description=(
+        "At most 2 IPv4 addresses (AWS), each once. Every user must be authorized to each: Client VPN applies "
+        "the longest-prefix rule, so a DNS server whose longest-prefix rule names a group (or no rule at all) "
+        "is refused; add an all-users rule such as 10.20.0.2/32. Default: none (the clients' own)."))
+    transport_protocol: Literal["udp", "tcp"] = Field("udp", description="udp or tcp. Default: udp (AWS's default).")
+    vpn_port: int = Field(443, description="443 or 1194 (AWS). Default: 443.")
+    session_timeout_hours: int = Field(24, description=(
+        "The longest a session lasts: 8, 10, 12 or 24 hours (AWS). Default: 24."))
+    disconnect_on_session_timeout: bool | None = Field(None, description=(
+        "End a session at the timeout instead of reconnecting it. Default: AWS's."))
+    login_banner: str | None = Field(None, description=(
+        "Text the AWS client shows on connecting: at most 1400 characters (AWS). Default: no banner."))
+    client_connect_lambda_arn: LambdaArn | None = Field(None, description=(
+        "The client connect handler: a Lambda function ARN whose function name starts with AWSClientVPN- "
+        "(AWS). Default: none."))
+    route_enforcement: bool = Field(False, description=(
+        "Keeps clients from overriding the VPN's routes. Default: off (AWS's default)."))
+    security_group_ids: Annotated[list[SecurityGroupId], rules.Unique] | None = Field(None, description=(
+        "1 to 5 existing sg- IDs (AWS), each once, used as they are. Default: the construct creates one "
+        "allowing only the authorized networks."))
+    client_to_client: bool = Field(False, description=(
+        "Clients may reach each other: an authorization rule and a route for the client CIDR, named "
+        "client-to-client. Default: off."))
+    connection_logging: bool = Field(True, description=(
+        "Connection logs to /aws/client-vpn/<env>/<name>, with the logging block's retention and key. "
+        "Default: on."))
+    authorization: dict[str, AuthorizationRule] = Field({}, description=(
+        "Authorization rules by name: who may reach which networks."))
+    route: dict[str, Route] = Field({}, description="Routes by name: which networks the endpoint sends where.")
 
     @field_validator("client_cidr")
     @classmethod

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
 from vpn_schema import aws_rules as rules
+from vpn_schema.base import StrictModel
 
 IkeVersions = Annotated[list[str], rules.check_list_of(rules.IKE_VERSIONS), rules.Unique]
 EncryptionAlgorithms = Annotated[list[str], rules.check_list_of(rules.ENCRYPTION_ALGORITHMS), rules.Unique]
@@ -21,27 +22,35 @@ Phase2DhGroups = Annotated[list[int], rules.check_list_of(rules.PHASE2_DH_GROUPS
 Phase1Lifetime = Annotated[int, rules.check_between(*rules.PHASE1_LIFETIME_SECONDS, unit="seconds")]
 Phase2Lifetime = Annotated[int, rules.check_between(*rules.PHASE2_LIFETIME_SECONDS, unit="seconds")]
 
-STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-
-class CryptoSettings(BaseModel):
+class CryptoSettings(StrictModel):
     """The IKE and IPsec proposals of a tunnel. Unset means AWS's default (all algorithms)."""
 
-    model_config = STRICT
-
-    ike_versions: IkeVersions | None = None
-    phase1_encryption_algorithms: EncryptionAlgorithms | None = None
-    phase1_integrity_algorithms: IntegrityAlgorithms | None = None
-    phase1_dh_group_numbers: Phase1DhGroups | None = None
-    phase1_lifetime_seconds: Phase1Lifetime | None = None
-    phase2_encryption_algorithms: EncryptionAlgorithms | None = None
-    phase2_integrity_algorithms: IntegrityAlgorithms | None = None
-    phase2_dh_group_numbers: Phase2DhGroups | None = None
-    phase2_lifetime_seconds: Phase2Lifetime | None = None
+    ike_versions: IkeVersions | None = Field(None, description=(
+        "IKE versions the tunnel accepts: ikev1, ikev2. Default: AWS's, both."))
+    phase1_encryption_algorithms: EncryptionAlgorithms | None = Field(None, description=(
+        "Phase 1 (IKE) ciphers: AES128, AES256, AES128-GCM-16, AES256-GCM-16. Default: AWS's, all."))
+    phase1_integrity_algorithms: IntegrityAlgorithms | None = Field(None, description=(
+        "Phase 1 integrity: SHA1, SHA2-256, SHA2-384, SHA2-512. Default: AWS's, all."))
+    phase1_dh_group_numbers: Phase1DhGroups | None = Field(None, description=(
+        "Phase 1 Diffie-Hellman groups: 2, 14 to 24. Default: AWS's, all."))
+    phase1_lifetime_seconds: Phase1Lifetime | None = Field(None, description=(
+        "Phase 1 lifetime, 900 to 28800 seconds (AWS). Default: AWS's, 28800."))
+    phase2_encryption_algorithms: EncryptionAlgorithms | None = Field(None, description=(
+        "Phase 2 (IPsec) ciphers: AES128, AES256, AES128-GCM-16, AES256-GCM-16. Default: AWS's, all."))
+    phase2_integrity_algorithms: IntegrityAlgorithms | None = Field(None, description=(
+        "Phase 2 integrity: SHA1, SHA2-256, SHA2-384, SHA2-512. Default: AWS's, all."))
+    phase2_dh_group_numbers: Phase2DhGroups | None = Field(None, description=(
+        "Phase 2 Diffie-Hellman groups: 2, 5, 14 to 24. Default: AWS's, all."))
+    phase2_lifetime_seconds: Phase2Lifetime | None = Field(None, description=(
+        "Phase 2 lifetime, 900 to 3600 seconds (AWS). Default: AWS's, 3600."))
 
 
 class CryptoProfile(CryptoSettings):
-    """A named set of crypto settings."""
+    """A named set of crypto settings. A site selects one with `crypto_profile`. The profile fills every
+    setting that a tunnel leaves unset, and a tunnel block may override any single setting. An unset setting
+    means AWS's default, which allows all algorithms. Lists must be non-empty and may not repeat a value. A
+    profile may not reuse the name of a built-in profile (modern, compatible)."""
 
 
 CRYPTO_FIELDS = tuple(CryptoSettings.model_fields)

@@ -10,28 +10,29 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from vpn_schema import aws_rules as rules
+from vpn_schema.base import StrictModel
 from vpn_schema.tunnel import Tunnel
 
-STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-
-class TransitGatewayAttachment(BaseModel):
+class TransitGatewayAttachment(StrictModel):
     """An existing transit gateway the connection attaches to, and its route domains: the table the VPN
     attachment is associated with, and the tables that learn the site's networks."""
 
-    model_config = STRICT
-
-    id: rules.TransitGatewayId
-    route_table_id: rules.TransitGatewayRouteTableId
-    """The table the VPN attachment is associated with: it routes the traffic that arrives from the site."""
+    id: rules.TransitGatewayId = Field(description=(
+        "tgw- ID of an existing transit gateway. Tunnel inside CIDRs must be unique per transit gateway."))
+    route_table_id: rules.TransitGatewayRouteTableId = Field(description=(
+        "tgw-rtb- ID of the table the VPN attachment is associated with: it routes the traffic that arrives "
+        "from the site."))
     propagation_route_table_ids: Annotated[
         list[rules.TransitGatewayRouteTableId], rules.Unique, Field(min_length=1)
-    ] | None = None
-    """The tables that learn the site's networks: BGP routes propagate into each, static routes are written
-    to each. Default: route_table_id alone. Several make route domains (shared services, isolated VPCs)."""
+    ] | None = Field(None, description=(
+        "tgw-rtb- IDs, each once: the tables that learn the site's networks. With bgp, the attachment "
+        "propagates into each; with static, each of static_routes becomes an aws_ec2_transit_gateway_route in "
+        "each. Several make route domains (shared services, isolated VPCs). A table may belong to one transit "
+        "gateway only across the file. Default: route_table_id alone."))
 
     @property
     def learning_route_table_ids(self) -> list[str]:
@@ -53,45 +54,67 @@ CONNECTION_OPTIONS_LEFT_OUT = {
 }
 
 
-class Site(BaseModel):
-    """An on-premises site: one customer gateway and one VPN connection with two tunnels."""
+class Site(StrictModel):
+    """An on-premises site: one customer gateway and one VPN connection with two tunnels.
 
-    model_config = STRICT
+    The name is 1 to 48 characters of lowercase letters, digits and `-`, and may not start or end with `-`.
+    Static routes on the virtual private gateway become `aws_vpn_connection_route` resources; for transit
+    gateway sites, see `transit_gateway`. Moving a site onto a transit gateway is planned with Terraform's
+    `-replace`, because the provider can't plan the new attachment's route tables in place."""
 
-    ip_address: rules.CustomerGatewayAddress
-    """Public IPv4 address of the customer gateway device (or private, with PrivateIpv4)."""
-    routing: Literal["static", "bgp"]
-    """static: routes listed in static_routes; bgp: the device announces its networks."""
-    bgp_asn: rules.BgpAsn = 65000
-    """The device's ASN, 1 to 4294967295. Default: 65000. Also required by AWS for static routing."""
-    device_name: Annotated[str, Field(min_length=1, max_length=255)] | None = None
-    """Free-text name of the device (vendor/model), shown in the console."""
-    certificate_arn: rules.AcmCertificateArn | None = None
-    """A private certificate in ACM for certificate-based IKE authentication."""
-    static_routes: Annotated[list[rules.IPv4Cidr], rules.Unique] = []
-    """On-premises networks reached through this connection (routing = "static" only)."""
-    crypto_profile: str | None = None
-    """A built-in or environment-defined profile name. Default: AWS's defaults (all algorithms)."""
-    tunnel: list[Tunnel] = []
-    """Up to two tunnel blocks, for tunnel 1 and tunnel 2. A missing block takes AWS's defaults."""
-    transit_gateway: TransitGatewayAttachment | None = None
-    """Attach to this existing transit gateway instead of the environment's virtual private gateway."""
-    preshared_key_storage: Annotated[str, rules.check_one_of(rules.PRESHARED_KEY_STORAGE)] | None = None
-    """Where AWS keeps the keys. Default: SecretsManager, so no key sits in Terraform state;
-    Standard for a site that brings its own keys (see `storage`)."""
-    enable_acceleration: bool | None = None
-    """Global Accelerator for the tunnels; transit gateway only. Replaces the connection when changed."""
-    tunnel_inside_ip_version: Literal["ipv4", "ipv6"] | None = None
-    """ipv6 carries IPv6 inside the tunnels; transit gateway only. AWS default: ipv4."""
-    local_ipv4_network_cidr: rules.IPv4Cidr | None = None
-    """Traffic selector, on-premises side. AWS default: 0.0.0.0/0."""
-    remote_ipv4_network_cidr: rules.IPv4Cidr | None = None
-    """Traffic selector, AWS side. AWS default: 0.0.0.0/0."""
-    local_ipv6_network_cidr: rules.IPv6Cidr | None = None
-    remote_ipv6_network_cidr: rules.IPv6Cidr | None = None
-    outside_ip_address_type: Literal["PublicIpv4", "PrivateIpv4"] | None = None
-    """PrivateIpv4 runs the VPN over Direct Connect; needs transport_transit_gateway_attachment_id."""
-    transport_transit_gateway_attachment_id: rules.TransitGatewayAttachmentId | None = None
+    ip_address: rules.CustomerGatewayAddress = Field(description=(
+        "The customer gateway device's IPv4 address: public, or private with outside_ip_address_type = "
+        "PrivateIpv4. Changing it replaces the customer gateway."))
+    routing: Literal["static", "bgp"] = Field(description=(
+        "static: the routes listed in static_routes (the connection gets static_routes_only = true); bgp: the "
+        "device announces its networks. Changing it replaces the connection."))
+    bgp_asn: rules.BgpAsn = Field(65000, description=(
+        "The device's ASN, 1 to 4294967295; AWS requires one for static routing too. Values above 2147483647 "
+        "go to bgp_asn_extended. Must differ from the virtual private gateway's Amazon side ASN. Default: 65000."))
+    device_name: Annotated[str, Field(min_length=1, max_length=255)] | None = Field(None, description=(
+        "Free-text name of the device (vendor/model), 1 to 255 characters, shown in the console. Two sites may "
+        "not share ip_address, bgp_asn and device_name all at once: AWS would hand both one customer gateway."))
+    certificate_arn: rules.AcmCertificateArn | None = Field(None, description=(
+        "An ACM (or ACM PCA) private certificate ARN, for certificate-based IKE authentication. Default: "
+        "pre-shared keys."))
+    static_routes: Annotated[list[rules.IPv4Cidr], rules.Unique] = Field([], description=(
+        "On-premises IPv4 CIDRs reached through this connection; only with routing = \"static\", each once, "
+        "none overlapping the VPC CIDR, and on a transit gateway none another site already routes in the same "
+        "route table. On the virtual private gateway each becomes an aws_vpn_connection_route."))
+    crypto_profile: str | None = Field(None, description=(
+        "modern, compatible, or a crypto_profile defined in the file: it fills every crypto setting a tunnel "
+        "leaves unset. Default: AWS's defaults (all algorithms)."))
+    tunnel: list[Tunnel] = Field([], description=(
+        "Up to two tunnel blocks (AWS: two tunnels per connection): the first is tunnel 1, the second tunnel 2. "
+        "A missing block takes AWS's defaults."))
+    transit_gateway: TransitGatewayAttachment | None = Field(None, description=(
+        "Attach to this existing transit gateway instead of the environment's virtual private gateway. Moving "
+        "a site onto or off a transit gateway replaces its VPN connection (new tunnel outside IPs)."))
+    preshared_key_storage: Annotated[str, rules.check_one_of(rules.PRESHARED_KEY_STORAGE)] | None = Field(
+        None, description=(
+            "Where AWS keeps the pre-shared keys: Standard or SecretsManager. Default: SecretsManager, so no key "
+            "sits in Terraform state; Standard for a site whose tunnels set preshared_key_secret. SecretsManager "
+            "with your own keys is refused."))
+    enable_acceleration: bool | None = Field(None, description=(
+        "Global Accelerator for the tunnels; transit gateway only. Replaces the connection when changed. "
+        "Default: AWS's (off)."))
+    tunnel_inside_ip_version: Literal["ipv4", "ipv6"] | None = Field(None, description=(
+        "ipv6 carries IPv6 inside the tunnels; transit gateway only. Default: AWS's, ipv4."))
+    local_ipv4_network_cidr: rules.IPv4Cidr | None = Field(None, description=(
+        "Traffic selector, on-premises side; not with ipv6. Default: AWS's, 0.0.0.0/0."))
+    remote_ipv4_network_cidr: rules.IPv4Cidr | None = Field(None, description=(
+        "Traffic selector, AWS side; not with ipv6. Default: AWS's, 0.0.0.0/0."))
+    local_ipv6_network_cidr: rules.IPv6Cidr | None = Field(None, description=(
+        "IPv6 traffic selector, on-premises side; only with tunnel_inside_ip_version = \"ipv6\". "
+        "Default: AWS's, ::/0."))
+    remote_ipv6_network_cidr: rules.IPv6Cidr | None = Field(None, description=(
+        "IPv6 traffic selector, AWS side; only with tunnel_inside_ip_version = \"ipv6\". Default: AWS's, ::/0."))
+    outside_ip_address_type: Literal["PublicIpv4", "PrivateIpv4"] | None = Field(None, description=(
+        "PrivateIpv4 runs the VPN over Direct Connect; needs transit_gateway and "
+        "transport_transit_gateway_attachment_id. Default: AWS's, PublicIpv4."))
+    transport_transit_gateway_attachment_id: rules.TransitGatewayAttachmentId | None = Field(None, description=(
+        "The tgw-attach- ID of the Direct Connect attachment the VPN runs over. Required with "
+        "outside_ip_address_type = \"PrivateIpv4\", and allowed only then."))
 
     @field_validator("tunnel", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from vpn_schema import aws_rules as rules
 from vpn_schema.crypto_profiles import CRYPTO_FIELDS, CryptoProfile, CryptoSettings
@@ -34,32 +34,41 @@ OPTIONS_LEFT_OUT = {
 
 
 class Tunnel(CryptoSettings):
-    """One of the two tunnels of a VPN connection. Unset options take AWS's defaults."""
+    """One of the two tunnels of a VPN connection. Unset options take AWS's defaults.
 
-    inside_cidr: rules.TunnelInsideCidr | None = None
-    """A /30 in 169.254.0.0/16, not reserved by AWS. Default: AWS picks one."""
-    inside_ipv6_cidr: rules.TunnelInsideIpv6Cidr | None = None
-    """A /126 in fd00::/8, for IPv6 tunnels on a transit gateway. Default: AWS picks one."""
-    preshared_key_secret: rules.SecretName | None = None
-    """Secrets Manager secret holding the key, to match an existing device. Default: AWS generates it."""
-    dpd_timeout_action: DpdTimeoutAction | None = None
-    """clear, none or restart. AWS default: clear."""
-    dpd_timeout_seconds: DpdTimeoutSeconds | None = None
-    """At least 30. AWS default: 30."""
-    enable_tunnel_lifecycle_control: bool | None = None
-    """Lets you choose when AWS replaces tunnel endpoints during maintenance. AWS default: false."""
-    rekey_fuzz_percentage: RekeyFuzz | None = None
-    """0 to 100. AWS default: 100."""
-    rekey_margin_time_seconds: RekeyMargin | None = None
-    """60 up to half the phase 2 lifetime. AWS default: 270."""
-    replay_window_size: ReplayWindow | None = None
-    """64 to 2048 packets. AWS default: 1024."""
-    startup_action: StartupAction | None = None
-    """add (the device starts IKE) or start (AWS starts IKE). AWS default: add."""
-    log_enabled: bool = True
-    """Tunnel activity logs to CloudWatch Logs. Default: on."""
-    log_output_format: LogFormat = "json"
-    """json or text. Default: json."""
+    Besides its own keys, a tunnel takes every crypto_profile key, which overrides the site's profile. A
+    literal `preshared_key` is not accepted. Error paths count tunnels from 1, as AWS's `tunnel1_*` and
+    `tunnel2_*` arguments do."""
+
+    inside_cidr: rules.TunnelInsideCidr | None = Field(None, description=(
+        "A /30 inside 169.254.0.0/16, not one of AWS's reserved 169.254.0.0/30 to 169.254.5.0/30 and "
+        "169.254.169.252/30; unique per gateway, across sites and within a site; not with ipv6. Changing it "
+        "replaces the connection. Default: AWS picks one."))
+    inside_ipv6_cidr: rules.TunnelInsideIpv6Cidr | None = Field(None, description=(
+        "A /126 inside fd00::/8, for IPv6 tunnels on a transit gateway (tunnel_inside_ip_version = \"ipv6\"); "
+        "unique per gateway. Default: AWS picks one."))
+    preshared_key_secret: rules.SecretName | None = Field(None, description=(
+        "The name of a Secrets Manager secret holding the key (1 to 512 of A-Za-z0-9/_+=.@-), to match an "
+        "existing device; the key must be 8 to 64 of A-Za-z0-9._ and not start with 0, checked at plan time. "
+        "A literal key is never accepted. Default: AWS generates the key."))
+    dpd_timeout_action: DpdTimeoutAction | None = Field(None, description=(
+        "What AWS does when dead peer detection times out: clear, none or restart. Default: AWS's, clear."))
+    dpd_timeout_seconds: DpdTimeoutSeconds | None = Field(None, description=(
+        "Dead peer detection timeout, at least 30 seconds (AWS). Default: AWS's, 30."))
+    enable_tunnel_lifecycle_control: bool | None = Field(None, description=(
+        "Lets you choose when AWS replaces tunnel endpoints during maintenance. Default: AWS's, false."))
+    rekey_fuzz_percentage: RekeyFuzz | None = Field(None, description=(
+        "Random share of the rekey margin, 0 to 100 percent (AWS). Default: AWS's, 100."))
+    rekey_margin_time_seconds: RekeyMargin | None = Field(None, description=(
+        "Seconds before phase 2 expiry when AWS rekeys: at least 60, and at most half of phase2_lifetime_seconds "
+        "once the profile is applied (3600 if unset). Default: AWS's, 270."))
+    replay_window_size: ReplayWindow | None = Field(None, description=(
+        "IPsec replay window, 64 to 2048 packets (AWS). Default: AWS's, 1024."))
+    startup_action: StartupAction | None = Field(None, description=(
+        "add (the device starts IKE) or start (AWS starts IKE). Default: AWS's, add."))
+    log_enabled: bool = Field(True, description=(
+        "Tunnel activity logs to the site's CloudWatch log group. Default: on."))
+    log_output_format: LogFormat = Field("json", description="The tunnel logs' format: json or text. Default: json.")
 
     @model_validator(mode="after")
     def _rekey_margin_fits_phase2(self) -> Tunnel:

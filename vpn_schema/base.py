@@ -1,0 +1,22 @@
+"""The one base of every config and props model: strict types, no unknown keys, immutable.
+
+- `strict`: a string is never read as a number or a boolean, so `bgp_asn = "65000"` is refused, not coerced.
+- `extra="forbid"`: an unknown key is an error (with a "did you mean"), never silently ignored.
+- `frozen`: a validated model can't drift from what was validated.
+
+Every field says what it is with `Field(description=...)`: its meaning, its default and AWS's rule where
+there is one. The generated reference (docs/reference/) is written from these descriptions, and a test
+fails when one is missing.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class StrictModel(BaseModel):
+    """A model of config or props: strict, closed and frozen (see the module docstring)."""
+
+    model_config = STRICT
