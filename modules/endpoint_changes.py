@@ -18,27 +18,29 @@ from cdktf_cdktf_provider_aws.ec2_client_vpn_route import Ec2ClientVpnRoute
 from vpn_schema.client_vpn import AuthorizationRule, Route
 
 
+class _LastResourceIsDone:
+    """`done`: the last of `resources`, which waits for all the changes before it."""
+
+    resources: tuple
+
+    @property
+    def done(self) -> ITerraformDependable:
+        return self.resources[-1]
+
+
 @dataclass(frozen=True)
-class AddedRoute:
+class AddedRoute(_LastResourceIsDone):
     """One named route: an `aws_ec2_client_vpn_route` per target subnet."""
 
     name: str
     route: Route
     resources: tuple[Ec2ClientVpnRoute, ...]
 
-    @property
-    def done(self) -> ITerraformDependable:
-        return self.resources[-1]
-
 
 @dataclass(frozen=True)
-class AddedAuthorizationRule:
+class AddedAuthorizationRule(_LastResourceIsDone):
     """One named rule: an `aws_ec2_client_vpn_authorization_rule` per network."""
 
     name: str
     rule: AuthorizationRule
     resources: tuple[Ec2ClientVpnAuthorizationRule, ...]
-
-    @property
-    def done(self) -> ITerraformDependable:
-        return self.resources[-1]

@@ -192,15 +192,20 @@ def _ipv6_cidr(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv6 CIDR block") from None
 
 
-def _tunnel_inside_cidr(value: str) -> str:
-    net = ipaddress.IPv4Network(_ipv4_cidr(value))
-    if net.prefixlen != 30:
-        raise ValueError(f"{value} must be a /30, got /{net.prefixlen}")
-    if not net.subnet_of(TUNNEL_INSIDE_RANGE):
-        raise ValueError(f"{value} is not inside {TUNNEL_INSIDE_RANGE}")
-    if net in RESERVED_INSIDE_CIDRS:
+def _inside_block(value: str, net, prefixlen: int, inside, reserved: tuple = ()) -> str:
+    """A tunnel inside CIDR `net` (as written: `value`): a /`prefixlen` inside `inside`, none of `reserved`."""
+    if net.prefixlen != prefixlen:
+        raise ValueError(f"{value} must be a /{prefixlen}, got /{net.prefixlen}")
+    if not net.subnet_of(inside):
+        raise ValueError(f"{value} is not inside {inside}")
+    if net in reserved:
         raise ValueError(f"{value} is reserved by AWS")
     return str(net)
+
+
+def _tunnel_inside_cidr(value: str) -> str:
+    net = ipaddress.IPv4Network(_ipv4_cidr(value))
+    return _inside_block(value, net, 30, TUNNEL_INSIDE_RANGE, RESERVED_INSIDE_CIDRS)
 
 
 def tunnel_inside_cidr_problem(value: str) -> str | None:
@@ -213,12 +218,7 @@ def tunnel_inside_cidr_problem(value: str) -> str | None:
 
 
 def _tunnel_inside_ipv6_cidr(value: str) -> str:
-    net = ipaddress.IPv6Network(_ipv6_cidr(value))
-    if net.prefixlen != 126:
-        raise ValueError(f"{value} must be a /126, got /{net.prefixlen}")
-    if not net.subnet_of(TUNNEL_INSIDE_IPV6_RANGE):
-        raise ValueError(f"{value} is not inside {TUNNEL_INSIDE_IPV6_RANGE}")
-    return str(net)
+    return _inside_block(value, ipaddress.IPv6Network(_ipv6_cidr(value)), 126, TUNNEL_INSIDE_IPV6_RANGE)
 
 
 def aws_id(prefix: str):

@@ -11,7 +11,9 @@ fails when one is missing.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, model_validator
 
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 
@@ -20,3 +22,18 @@ class StrictModel(BaseModel):
     """A model of config or props: strict, closed and frozen (see the module docstring)."""
 
     model_config = STRICT
+
+
+class CrossCheckedModel(StrictModel):
+    """A StrictModel with rules across its fields: `_problems()` yields one `key: rule` line per broken rule,
+    and they are raised together, so a user sees all of them in one run."""
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self):
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _problems(self) -> Iterable[str]:
+        raise NotImplementedError

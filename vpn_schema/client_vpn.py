@@ -10,10 +10,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from vpn_schema import aws_rules as rules
-from vpn_schema.base import StrictModel
+from vpn_schema.base import CrossCheckedModel
 from vpn_schema.client_vpn_blocks import (  # noqa: F401  (re-exported: the names callers import from here)
     CONNECT_HANDLER_PREFIX,
     AuthorizationRule,
@@ -35,6 +35,36 @@ SECURITY_GROUPS = (1, 5)
 MAX_AUTHENTICATION_OPTIONS = 2
 USER_BASED = ("saml", "directory")
 
+
+def _one_of(allowed: tuple):
+    """A validator for a number that must be one of a few: "must be 8, 10, 12 or 24, got 9"."""
+    stated = f"{', '.join(str(a) for a in allowed[:-1])} or {allowed[-1]}"
+
+    def check(value: int) -> int:
+        if value not in allowed:
+            raise ValueError(f"must be {stated}, got {value}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _at_most(limit: int, what: str):
+    """A validator for a list or a text of at most `limit` items: "at most 2 DNS servers, got 3"."""
+
+    def check(value):
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} {what}, got {len(value)}")
+        return value
+
+    return AfterValidator(check)
+
+
+VpnPort = Annotated[int, _one_of(VPN_PORTS)]
+SessionTimeoutHours = Annotated[int, _one_of(SESSION_TIMEOUT_HOURS)]
+DnsServers = Annotated[list[rules.IPv4Address], rules.Unique, _at_most(MAX_DNS_SERVERS, "DNS servers")]
+LoginBanner = Annotated[str, _at_most(MAX_BANNER_LENGTH, "characters")]
+
+
 # Endpoint arguments of aws_ec2_client_vpn_endpoint with no field of the same name here, and why.
 ENDPOINT_OPTIONS_LEFT_OUT = {
     "authentication_options": "rendered from authentication, saml_provider_arn, self_service_saml_provider_arn, "
@@ -53,7 +83,7 @@ ENDPOINT_OPTIONS_LEFT_OUT = {
 }
 
 
-class ClientVpn(StrictModel):
+class ClientVpn(CrossCheckedModel):
     """A Client VPN endpoint: who may connect, how, and to which networks.
 
     One Client VPN endpoint in the environment's VPC. It gets the endpoint, one association per subnet, its
@@ -121,17 +151,17 @@ class ClientVpn(StrictModel):
     split_tunnel: bool = Field(True, description=(
         "Only routed networks go through the VPN; false sends all client traffic through it (full tunnel). "
         "Default: on."))
-    dns_servers: Annotated[list[rules.IPv4Address], rules.Unique] = Field([], description=(
+    dns_servers: DnsServers = Field([], description=(
         "At most 2 IPv4 addresses (AWS), each once. Every user must be authorized to each: Client VPN applies "
         "the longest-prefix rule, so a DNS server whose longest-prefix rule names a group (or no rule at all) "
         "is refused; add an all-users rule such as 10.20.0.2/32. Default: none (the clients' own)."))
     transport_protocol: Literal["udp", "tcp"] = Field("udp", description="udp or tcp. Default: udp (AWS's default).")
-    vpn_port: int = Field(443, description="443 or 1194 (AWS). Default: 443.")
-    session_timeout_hours: int = Field(24, description=(
+    vpn_port: VpnPort = Field(443, description="443 or 1194 (AWS). Default: 443.")
+    session_timeout_hours: SessionTimeoutHours = Field(24, description=(
         "The longest a session lasts: 8, 10, 12 or 24 hours (AWS). Default: 24."))
     disconnect_on_session_timeout: bool | None = Field(None, description=(
         "End a session at the timeout instead of reconnecting it. Default: AWS's."))
-    login_banner: str | None = Field(None, description=(
+    login_banner: LoginBanner | None = Field(None, description=(
         "Text the AWS client shows on connecting: at most 1400 characters (AWS). Default: no banner."))
     client_connect_lambda_arn: LambdaArn | None = Field(None, description=(
         "The client connect handler: a Lambda function ARN whose function name starts with AWSClientVPN- "
@@ -160,34 +190,6 @@ class ClientVpn(StrictModel):
             raise ValueError(f"{value} must be between /{lo} and /{hi}, got /{prefix}")
         return value
 
-    @field_validator("vpn_port")
-    @classmethod
-    def _port(cls, value: int) -> int:
-        if value not in VPN_PORTS:
-            raise ValueError(f"must be 443 or 1194, got {value}")
-        return value
-
-    @field_validator("session_timeout_hours")
-    @classmethod
-    def _session(cls, value: int) -> int:
-        if value not in SESSION_TIMEOUT_HOURS:
-            raise ValueError(f"must be 8, 10, 12 or 24, got {value}")
-        return value
-
-    @field_validator("dns_servers")
-    @classmethod
-    def _dns(cls, value: list[str]) -> list[str]:
-        if len(value) > MAX_DNS_SERVERS:
-            raise ValueError(f"at most {MAX_DNS_SERVERS} DNS servers, got {len(value)}")
-        return value
-
-    @field_validator("login_banner")
-    @classmethod
-    def _banner(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > MAX_BANNER_LENGTH:
-            raise ValueError(f"at most {MAX_BANNER_LENGTH} characters, got {len(value)}")
-        return value
-
     @field_validator("security_group_ids")
     @classmethod
     def _security_groups(cls, value: list[str] | None) -> list[str] | None:
@@ -206,13 +208,6 @@ class ClientVpn(StrictModel):
         if set(value) == set(USER_BASED):
             raise ValueError("saml and directory cannot be combined; pair either with certificate")
         return value
-
-    @model_validator(mode="after")
-    def _cross_field_rules(self) -> ClientVpn:
-        problems = list(self._problems())
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
 
     def _problems(self):
         auth = set(self.authentication)

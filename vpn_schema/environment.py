@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError
 
 from vpn_schema import environment_checks
-from vpn_schema.base import StrictModel
+from vpn_schema.base import CrossCheckedModel
 from vpn_schema.client_vpn import ClientVpn
 from vpn_schema.crypto_profiles import BUILTIN_PROFILES, CryptoProfile
 from vpn_schema.environment_blocks import (  # noqa: F401  (re-exported: the names callers import from here)
@@ -37,7 +37,7 @@ from vpn_schema.environment_blocks import (  # noqa: F401  (re-exported: the nam
 from vpn_schema.site import Site
 
 
-class Environment(StrictModel):
+class Environment(CrossCheckedModel):
     """One environment file: account, state, VPC and sites.
 
     `tier` says what the environment is for, so that production's safeguards follow the config
@@ -90,14 +90,10 @@ class Environment(StrictModel):
 
     _resolved_sites: dict[str, Site] = PrivateAttr(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _cross_checks(self) -> Environment:
-        problems = list(environment_checks.problems(self))
-        if not problems:
-            problems = self._resolve_crypto_profiles()
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+    def _problems(self) -> list[str]:
+        """The cross checks' problems; when there are none, those of applying each site's crypto profile to its
+        tunnels (which fills `sites`)."""
+        return list(environment_checks.problems(self)) or self._resolve_crypto_profiles()
 
     @property
     def sites(self) -> dict[str, Site]:

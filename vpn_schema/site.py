@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from vpn_schema import aws_rules as rules
-from vpn_schema.base import StrictModel
+from vpn_schema.base import CrossCheckedModel, StrictModel
 from vpn_schema.tunnel import Tunnel
 
 
@@ -54,7 +54,7 @@ CONNECTION_OPTIONS_LEFT_OUT = {
 }
 
 
-class Site(StrictModel):
+class Site(CrossCheckedModel):
     """An on-premises site: one customer gateway and one VPN connection with two tunnels.
 
     The name is 1 to 48 characters of lowercase letters, digits and `-`, and may not start or end with `-`.
@@ -122,13 +122,6 @@ class Site(StrictModel):
         if isinstance(value, list) and len(value) > 2:
             raise ValueError(f"a VPN connection has at most two tunnels, got {len(value)} tunnel blocks")
         return value
-
-    @model_validator(mode="after")
-    def _cross_field_rules(self) -> Site:
-        problems = list(self._problems())
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
 
     def _problems(self):
         tgw = self.transit_gateway is not None

@@ -5,8 +5,7 @@ import json
 from pathlib import Path
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from vpnac_conf import block, value
+from vpnac_conf import VpnCheck, block, value
 
 EVERYWHERE = "0.0.0.0/0"
 ENDPOINT = "aws_ec2_client_vpn_endpoint"
@@ -14,37 +13,30 @@ ASSOCIATION = "aws_ec2_client_vpn_network_association"
 MIN_ASSOCIATED_SUBNETS = 2
 
 
-class ConnectionLogging(BaseResourceCheck):
-    def __init__(self):
-        super().__init__(
-            name="Client VPN endpoints log connections to CloudWatch",
-            id="CKV_VPNAC_4",
-            categories=[CheckCategories.LOGGING],
-            supported_resources=["aws_ec2_client_vpn_endpoint"],
-        )
+class ConnectionLogging(VpnCheck):
+    title = "Client VPN endpoints log connections to CloudWatch"
+    check_id = "CKV_VPNAC_4"
+    category = CheckCategories.LOGGING
+    resource = "aws_ec2_client_vpn_endpoint"
 
-    def scan_resource_conf(self, conf):
+    def passes(self, conf):
         options = block(conf, "connection_log_options")
-        ok = value(options, "enabled") is True and bool(value(options, "cloudwatch_log_group"))
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+        return value(options, "enabled") is True and bool(value(options, "cloudwatch_log_group"))
 
 
-class NoEveryoneToEverywhere(BaseResourceCheck):
-    def __init__(self):
-        super().__init__(
-            name="No Client VPN rule authorizes all groups to 0.0.0.0/0 (production tier)",
-            id="CKV_VPNAC_5",
-            categories=[CheckCategories.NETWORKING],
-            supported_resources=["aws_ec2_client_vpn_authorization_rule"],
-        )
+class NoEveryoneToEverywhere(VpnCheck):
+    title = "No Client VPN rule authorizes all groups to 0.0.0.0/0 (production tier)"
+    check_id = "CKV_VPNAC_5"
+    category = CheckCategories.NETWORKING
+    resource = "aws_ec2_client_vpn_authorization_rule"
 
-    def scan_resource_conf(self, conf):
+    def passes(self, conf):
         everyone = value(conf, "authorize_all_groups") is True
         everywhere = value(conf, "target_network_cidr") == EVERYWHERE
-        return CheckResult.FAILED if everyone and everywhere else CheckResult.PASSED
+        return not (everyone and everywhere)
 
 
-class TwoAssociatedSubnets(BaseResourceCheck):
+class TwoAssociatedSubnets(VpnCheck):
     """An endpoint reachable through two subnets survives one availability zone's outage.
 
     For stacks built outside our config: ours refuse a production-tier endpoint in one zone before
@@ -56,13 +48,10 @@ class TwoAssociatedSubnets(BaseResourceCheck):
     plan time: the result is then unknown.
     """
 
-    def __init__(self):
-        super().__init__(
-            name="Client VPN endpoints associate at least two subnets (production tier)",
-            id="CKV_VPNAC_8",
-            categories=[CheckCategories.NETWORKING],
-            supported_resources=[ENDPOINT],
-        )
+    title = "Client VPN endpoints associate at least two subnets (production tier)"
+    check_id = "CKV_VPNAC_8"
+    category = CheckCategories.NETWORKING
+    resource = ENDPOINT
 
     def scan_resource_conf(self, conf):
         scanned_file, _, name = self.entity_path.rsplit(":", 2)  # checkov sets FILE:TYPE:NAME before the scan
