@@ -18,6 +18,17 @@ from tests.conftest import ROOT
 
 EXAMPLES_DIR = ROOT / "examples"
 EXAMPLES = sorted(path.name for path in EXAMPLES_DIR.iterdir() if (path / "main.py").is_file())
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def doc_apps() -> dict[str, str]:
+    """The complete apps in the guides (Python blocks that synthesize), so that a guide's code can't drift
+    from the constructs: `docs-<guide>-<n>` -> its source."""
+    return {f"docs-{path.stem}-{n}": block for path in sorted((ROOT / "docs").glob("*.md"))
+            for n, block in enumerate(PYTHON_BLOCK.findall(path.read_text()), 1) if "app.synth()" in block}
+
+
+DOC_APPS = doc_apps()
 KEY_MATERIAL = re.compile(r"-----BEGIN|PRIVATE KEY|MII[A-Za-z0-9+/]{60}")  # PEM armour, or base64 DER
 
 
@@ -35,8 +46,12 @@ for folder, outdir in zip(sys.argv[1::2], sys.argv[2::2]):
 @pytest.fixture(scope="module")
 def synthesized_examples(tmp_path_factory) -> dict[str, Path]:
     """Every example synthesized: example name -> its stack's folder."""
-    out = tmp_path_factory.mktemp("examples")
-    arguments = [str(part) for name in EXAMPLES for part in (EXAMPLES_DIR / name, out / name)]
+    out, guides = tmp_path_factory.mktemp("examples"), tmp_path_factory.mktemp("guides")
+    for name, source in DOC_APPS.items():
+        (guides / name).mkdir()
+        (guides / name / "main.py").write_text(source)
+    folders = {**{name: EXAMPLES_DIR / name for name in EXAMPLES}, **{name: guides / name for name in DOC_APPS}}
+    arguments = [str(part) for name, folder in folders.items() for part in (folder, out / name)]
     result = subprocess.run(
         [sys.executable, "-c", RUN_EACH, *arguments], cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CHECKPOINT_DISABLE": "1"},
@@ -44,7 +59,7 @@ def synthesized_examples(tmp_path_factory) -> dict[str, Path]:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     stacks = {}
-    for name in EXAMPLES:
+    for name in folders:
         (stack,) = (out / name / "stacks").iterdir()  # one stack per example
         stacks[name] = stack
     return stacks
@@ -66,7 +81,7 @@ def test_examples_use_the_constructs_without_the_projects_config_loading():
         assert "stacks.config" not in source and "vpnctl" not in source, name
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("name", EXAMPLES + sorted(DOC_APPS))
 def test_an_example_synthesizes_no_key_material_local_state_and_an_aws_provider(synthesized_examples, name):
     text = (synthesized_examples[name] / "cdk.tf.json").read_text()
     assert not KEY_MATERIAL.search(text), f"{name}: key material in the synthesized JSON"
@@ -98,8 +113,12 @@ def terraform_settings(tmp_path_factory) -> TerraformSettings:
                              {"TF_PLUGIN_CACHE_DIR": str(build / "plugin-cache")})
 
 
+def test_the_constructs_guide_holds_a_complete_app():
+    assert "docs-constructs-1" in DOC_APPS  # the reader above found it
+
+
 @pytest.mark.terraform
-@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("name", EXAMPLES + sorted(DOC_APPS))
 def test_terraform_finds_each_example_valid(synthesized_examples, terraform_settings, name):
     from vpnctl.terraform import Terraform
 
