@@ -15,7 +15,8 @@ EXCEPTIONS: dict[str, str] = {}
 
 
 def checked_files():
-    files = project_files(ROOT) + sorted((ROOT / "examples").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py"))
+    files = project_files(ROOT) + [path for folder in ("examples", "benchmarks", "docs")
+                                   for path in sorted((ROOT / folder).rglob("*.py"))]
     assert len(files) > 50  # the walk found the project
     return files
 
