@@ -24,6 +24,7 @@ from moto.ec2.responses import EC2Response
 
 from aws_emulator.auth import Secret
 from aws_emulator.client_vpn import ClientVpnResponses
+from aws_emulator.controls import ControlError, handle, is_control
 from aws_emulator.query_calls import QueryCalls
 from aws_emulator.site_to_site import SiteToSiteResponses
 from aws_emulator.transit_gateway import TransitGatewayResponses
@@ -194,6 +195,8 @@ class EmulatorApp:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             document = json.loads(environ["wsgi.input"].read(length) or b"{}")
             return self._json(start_response, seed(self.account_id, document))
+        if is_control(environ.get("REQUEST_METHOD", ""), path):
+            return self._control(environ, start_response, path)
         if path == STATE_PATH:
             from urllib.parse import parse_qs
 
@@ -203,8 +206,25 @@ class EmulatorApp:
             return self.query_calls(environ, start_response)
         return self.moto_app(environ, start_response)
 
+    def _control(self, environ, start_response, path: str):
+        """The control routes of aws_emulator.controls, under the lock the EC2 actions take."""
+        from urllib.parse import parse_qsl
+
+        try:
+            if environ.get("REQUEST_METHOD") == "GET":
+                document = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+            else:
+                document = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+            with _LOCK:
+                return self._json(start_response, handle(self.account_id, path, document))
+        except ControlError as refused:
+            return self._json(start_response, {"message": str(refused)}, refused.status)
+        except json.JSONDecodeError as wrong:
+            return self._json(start_response, {"message": f"{path}: the body is not JSON ({wrong})"}, 400)
+
     @staticmethod
-    def _json(start_response, body: dict):
+    def _json(start_response, body: dict, status: int = 200):
         data = json.dumps(body).encode()
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
+        start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]

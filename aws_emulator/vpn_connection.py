@@ -62,16 +62,7 @@ class EmulatedVpnConnection(VPNConnection):
             "Options": options,
             "Routes": list(self.static_route_list),
             "Tags": tag_list(self.get_tags_dict()),
-            "VgwTelemetry": [
-                {
-                    "AcceptedRouteCount": 0,
-                    "LastStatusChange": self.created,
-                    "OutsideIpAddress": t.outside_ip,
-                    "Status": "DOWN",
-                    "StatusMessage": "",
-                }
-                for t in self.tunnel_list
-            ],
+            "VgwTelemetry": [t.vgw_telemetry() for t in self.tunnel_list],
         }
         if self.vpn_gateway_id:
             out["VpnGatewayId"] = self.vpn_gateway_id

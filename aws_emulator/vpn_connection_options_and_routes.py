@@ -1,4 +1,5 @@
-"""What changes on a Site-to-Site VPN connection in place: ModifyVpnTunnelOptions,
+"""What changes on a Site-to-Site VPN connection in place: ModifyVpnTunnelOptions (with the endpoint
+replacement it causes, vpn_tunnel_replacement),
 ModifyVpnConnectionOptions, and the static routes of CreateVpnConnectionRoute and DeleteVpnConnectionRoute."""
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from aws_emulator.vpn_tunnels import check_tunnel_options
 class VpnConnectionChangeActions:
     def modify_vpn_tunnel_options(self) -> ActionResult:
         connection = self._connection()
-        address = self._get_param("VpnTunnelOutsideIpAddress")
-        tunnel = next((t for t in connection.tunnel_list if t.outside_ip == address), None)
-        if tunnel is None:
-            raise invalid_parameter(f"VpnTunnelOutsideIpAddress {address} is not a tunnel of {connection.id}")
+        tunnel = self._tunnel(connection)
         changes = self._get_param("TunnelOptions") or {}
         number = connection.tunnel_list.index(tunnel) + 1
         check_tunnel_options(changes, number)
         other = connection.tunnel_list[2 - number]
         if changes.get("TunnelInsideCidr") and changes["TunnelInsideCidr"] == other.inside_cidr:
             raise invalid_parameter("The two tunnels must have different inside CIDRs")
+        self._replace_after_modifying(tunnel, changes, was_on=tunnel.lifecycle_control)  # see vpn_tunnel_replacement
         tunnel.change(changes)
         return ActionResult({"VpnConnection": connection.describe()})
 

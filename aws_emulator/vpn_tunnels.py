@@ -15,6 +15,7 @@ from moto.ec2.exceptions import EC2ClientError
 
 from aws_emulator import aws_limits
 from aws_emulator.errors import invalid_parameter
+from aws_emulator.tunnel_telemetry import Telemetry, now
 
 OUTSIDE_POOL = ipaddress.ip_network("198.18.0.0/15")
 INSIDE_POOL = ipaddress.ip_network("169.254.0.0/16")
@@ -26,6 +27,7 @@ class Tunnel:
     def __init__(self, outside_ip: str, options: dict):
         self.outside_ip = outside_ip
         self.options = dict(options)
+        self.telemetry = Telemetry(now())
 
     @property
     def inside_cidr(self) -> str:
@@ -35,6 +37,14 @@ class Tunnel:
         """(AWS side, customer side): the first and second usable addresses of the /30."""
         hosts = list(ipaddress.ip_network(self.inside_cidr).hosts())
         return str(hosts[0]), str(hosts[1])
+
+    def vgw_telemetry(self) -> dict:
+        self.telemetry.settle(now())
+        return self.telemetry.describe(self.outside_ip)
+
+    @property
+    def lifecycle_control(self) -> bool:
+        return bool(self.options.get("EnableTunnelLifecycleControl", False))
 
     def describe(self, key_in_secrets_manager: bool = False) -> dict:
         out = {"OutsideIpAddress": self.outside_ip}

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Self
 
 from aws_emulator.auth import ACCESS_KEY_ID_VARIABLE, SECRET_ACCESS_KEY_VARIABLE
+from aws_emulator.control_client import EmulatorControls
 
 PROGRESS_EVERY = 15.0  # seconds between "still waiting" lines
 LOG_TAIL_LINES = 25
@@ -58,9 +59,11 @@ def new_credentials() -> dict[str, str]:
     return {"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": "".join(secrets.choice(alphabet) for _ in range(40))}
 
 
-class LocalAws:
+class LocalAws(EmulatorControls):
     """The emulator process on 127.0.0.1, for one AWS account; its output goes to `log_file`. It accepts
-    only requests signed with `credentials`, made for this instance."""
+    only requests signed with `credentials`, made for this instance. Its control routes (set_tunnel_state,
+    seed_pending_maintenance, set_replacement_seconds, tunnel_history, seed_client_vpn_connection) come
+    from aws_emulator.control_client."""
 
     def __init__(self, account_id: str, log_file: Path, progress: Callable[[str], None] = say):
         self.account_id = account_id
