@@ -59,6 +59,9 @@ site "berlin-hq" {
   routing        = "bgp"
   bgp_asn        = 65010
   crypto_profile = "prod-strict"
+  # Off until reviewed: turning tunnel lifecycle control on (the production default) replaces each
+  # tunnel's endpoint at once (ModifyVpnTunnelOptions). Turn it on one tunnel at a time, in a reviewed change.
+  tunnel_lifecycle_control = false
   tunnel {
     inside_cidr               = "169.254.10.0/30"
     dpd_timeout_seconds       = 30
@@ -86,6 +89,9 @@ site "paris-branch" {
   bgp_asn        = 65020
   static_routes  = ["192.168.20.0/24", "192.168.21.0/24"]
   crypto_profile = "modern"
+  # Off until reviewed: turning tunnel lifecycle control on (the production default) replaces each
+  # tunnel's endpoint at once (ModifyVpnTunnelOptions). Turn it on one tunnel at a time, in a reviewed change.
+  tunnel_lifecycle_control = false
   tunnel {
     inside_cidr          = "169.254.20.0/30"
     preshared_key_secret = "prod/vpn/paris-branch/tunnel1"

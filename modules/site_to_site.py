@@ -139,6 +139,10 @@ class SiteToSiteVpn(Construct):
         arguments: dict = {}
         for number, tunnel in enumerate(self.site.tunnels(), start=1):
             arguments.update(tunnel.provider_arguments(number, log_group_arn))
+            # Off is the provider's default (an Optional bool): left out, so turning the tier's default off
+            # changes no synthesized byte; a change of it replaces the tunnel's endpoint at once.
+            if arguments.get(f"tunnel{number}_enable_tunnel_lifecycle_control") is False:
+                del arguments[f"tunnel{number}_enable_tunnel_lifecycle_control"]
             if tunnel.preshared_key_secret:
                 arguments[f"tunnel{number}_preshared_key"] = self._preshared_key(
                     number, tunnel.preshared_key_secret

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import deploy_pipelines, guard_pipeline, identity_pipeline, pipelines, plan_pipelines, user_pipeline
+from tests import (
+    deploy_pipelines,
+    guard_pipeline,
+    identity_pipeline,
+    keep_pipeline,
+    operations_pipeline,
+    pipelines,
+    plan_pipelines,
+    user_pipeline,
+)
 from tests.lifecycle import Run, Runner
 from tests.scenarios import (
     DEV_EDITS,
@@ -28,10 +37,10 @@ NO_ENDPOINT = 'client_vpn "'
 # start (emulator, init, plan, the first creates) has the CPU. make-run's own emulator can't be watched.
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
-DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing")
-STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS)
+DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing", "deploy-kept")
+STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations")
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = (*DEPLOY_RUNS, "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
+FINISHES = (*DEPLOY_RUNS, "operations", "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
             "staging", "prod", "destroy")
 
 
@@ -167,3 +176,9 @@ class Catalog:
 
     def _deploy_failing(self) -> None:
         self._submit("deploy-failing", deploy_pipelines.failing)
+
+    def _deploy_kept(self) -> None:
+        self._submit("deploy-kept", keep_pipeline.kept)
+
+    def _operations(self) -> None:
+        operations_pipeline.start(self)

@@ -56,6 +56,16 @@ CASES = [
      "vpnctl device-config: --output /proc/lab.conf: is in a system folder; name a folder of your own"),
     ("an unknown --base", ["diff", "--base", "no-such-ref"],
      "vpnctl diff: --base no-such-ref: not a commit this repository knows"),
+    ("--keep without --local", ["deploy", "dev", "--keep", "--auto-approve"],
+     "vpnctl deploy: --keep keeps the local AWS of a --local deploy running; add --local (AWS keeps itself)"),
+    ("--keep with two environments", ["deploy", "dev", "staging", "--local", "--keep"],
+     "vpnctl deploy: --keep holds the local AWS of one environment: name exactly one"),
+    ("--keep with --all", ["deploy", "--all", "--local", "--keep"],
+     "vpnctl deploy: --keep holds the local AWS of one environment: name exactly one"),
+    ("offboard --pki-dir that is a file", ["offboard", "dev", "bob", "--auto-approve", "--pki-dir", "{base}/a-file"],
+     "vpnctl offboard: --pki-dir {base}/a-file: is a file, not a folder"),
+    ("offboard of a path, not an environment", ["offboard", "../dev", "bob", "--auto-approve"],
+     f"vpnctl offboard: '../dev' {NAME_RULE}"),
 ]
 
 

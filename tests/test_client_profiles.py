@@ -2,7 +2,7 @@
 
 The PKI is made with `vpnctl pki`, the stack deployed to the emulator, and each
 profile written by `vpnctl client-config` from the endpoint's exported configuration;
-the revocation then travels through `npx cdktf deploy dev` (the users pipeline,
+bob is then offboarded with `vpnctl offboard dev bob` (the users pipeline,
 tests/user_pipeline.py). The server
 stands in for the endpoint: it holds the endpoint's server certificate and the
 CRL exported from the emulator's endpoint, so a revocation counts only once it
@@ -73,19 +73,61 @@ def test_bob_connects_before_his_revocation(deployed, tmp_path):
 
 
 @pytest.mark.pipeline("users")
-def test_the_revocation_reaches_the_endpoint_through_a_redeploy(revoked):
-    assert revoked["revoke"].returncode == 0, revoked["revoke"].stderr
-    assert revoked["redeploy"]["status"] == 0, revoked["redeploy"]["output"]
+def test_offboarding_imports_a_crl_listing_exactly_the_revoked_serials(revoked):
+    run = revoked["offboard"]
+    assert run.returncode == 0, run.stdout + run.stderr
     # The import resource was replaced, and its provisioner ran `vpnctl import-crl` with the new CRL.
-    assert "imported crl.pem, 1 revoked certificate" in revoked["redeploy"]["output"], revoked["redeploy"]["output"]
+    log = (revoked["pki_dir"].parent / "logs" / "dev-offboard.log").read_text()
+    assert "imported crl.pem, 1 revoked certificate" in log, log[-4000:]
     bob = x509.load_pem_x509_certificate((revoked["pki_dir"] / "dev" / "clients" / "bob.crt").read_bytes())
     crl = x509.load_pem_x509_crl(revoked["crl_after_revoke"].encode())
     assert [entry.serial_number for entry in crl] == [bob.serial_number]
     assert revoked["crl_after_revoke"].strip() == (revoked["pki_dir"] / "dev" / "crl.pem").read_text().strip()
+    endpoint = revoked["endpoint_id"]
+    assert f'dev: pki dev: "bob" revoked, serial {bob.serial_number:x}' in run.stdout
+    assert f"dev: client_vpn developers ({endpoint}): CRL imported lists serial {bob.serial_number:x}" in run.stdout
 
 
 @pytest.mark.pipeline("users")
-def test_bob_is_rejected_with_the_crl_exported_after_the_redeploy(deployed, revoked, tmp_path):
+def test_offboarding_plans_only_the_crl_import(revoked):
+    run = revoked["offboard"]
+    assert "0 to add, 0 to change, 1 to replace, 0 to destroy" in run.stdout, run.stdout
+    log = (revoked["pki_dir"].parent / "logs" / "dev-offboard.log").read_text()
+    assert "-target=terraform_data.revocation-developers_crl_import_" in log
+
+
+@pytest.mark.pipeline("users")
+def test_offboarding_ends_every_session_of_bob_and_none_of_alice(revoked):
+    status = {c["ConnectionId"]: c["Status"]["Code"] for c in revoked["connections_after"]}
+    assert [status[c] for c in revoked["seeded"]["bob"]] == ["terminated", "terminated"], status
+    assert [status[c] for c in revoked["seeded"]["alice"]] == ["active"], status
+    run = revoked["offboard"]
+    (line,) = [line for line in run.stdout.splitlines() if line.startswith("dev: client_vpn developers: terminated ")]
+    assert sorted(line.split("terminated ", 1)[1].split(", ")) == sorted(revoked["seeded"]["bob"]), run.stdout
+    assert run.stdout.splitlines()[-1].startswith('dev: "bob" is offboarded')
+
+
+@pytest.mark.pipeline("users")
+def test_offboarding_twice_finds_bob_already_gone(revoked):
+    again = revoked["offboard_again"]
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "was already revoked" in again.stdout and "the CRL it holds already lists serial" in again.stdout
+    assert 'no active connection of "bob"' in again.stdout
+    assert again.stdout.splitlines()[-1].startswith('dev: "bob" is already gone'), again.stdout
+    assert "terraform" not in again.stderr, "nothing was left to plan"
+
+
+@pytest.mark.pipeline("users")
+def test_offboarding_a_user_the_pki_never_issued_exits_2(revoked):
+    unknown = revoked["offboard_unknown"]
+    assert unknown.returncode == 2, unknown.stdout + unknown.stderr
+    assert unknown.stderr.splitlines() == [
+        (f'vpnctl offboard: {revoked["pki_dir"] / "dev"}: user "carol": this PKI never issued them a certificate '
+         "(no clients/carol.crt); `vpnctl pki list dev` lists who holds one")]
+
+
+@pytest.mark.pipeline("users")
+def test_bob_is_rejected_with_the_crl_exported_after_offboarding(deployed, revoked, tmp_path):
     crl = crl_file(tmp_path, revoked["crl_after_revoke"])
     result = openvpn.handshake(tmp_path / "bob", **pki_files(deployed), crl=crl, profile=deployed["bob_profile"].read_text())
     assert not result.completed, result.server_log

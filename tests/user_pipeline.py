@@ -1,5 +1,6 @@
-"""The pipeline of an operator's users: the PKI, the deployed endpoint, profiles, the device config and a
-revocation that travels through `cdktf deploy`; the OpenVPN and strongSwan tests read what it recorded."""
+"""The pipeline of an operator's users: the PKI, the deployed endpoint, profiles, the device config and an
+offboarding (`vpnctl offboard`: the revocation, the CRL import through Terraform, the sessions ended); the
+OpenVPN and strongSwan tests read what it recorded."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from tests.pipelines import CDKTF_DEPLOY, ROOT, VPNCTL, cdktf_user_env, plan_aga
 def users(run: Run, env, ours: Path) -> dict:
     """dev (one association, as shipped), deployed as an operator does: `vpnctl pki` for alice and bob, then
     `npx cdktf deploy dev`; a plan of vpnctl's own synth (`ours`) on the state it left must find nothing
-    to change. Then profiles and the device config (milestone "deployed"), bob revoked, and
-    `npx cdktf deploy dev` again to import the new CRL."""
+    to change. Then profiles and the device config (milestone "deployed"), and bob offboarded with
+    `vpnctl offboard` while he and alice are connected."""
     from vpnctl.emulator_seed import seed_environment
     from vpnctl.runner import prepare
 
@@ -46,11 +47,7 @@ def users(run: Run, env, ours: Path) -> dict:
         record["state"] = sorted(terraform.run("state", "list").stdout.split())
         with run.step("profiles and device configs"):
             run.reached("deployed", deployed_for_users(aws, env, build, vpnctl))
-        with run.step("vpnctl pki revoke dev bob"):
-            record["revoke"] = vpnctl("pki", "revoke", "dev", "bob")
-        with run.step("npx cdktf deploy dev (the new CRL)"):
-            record["redeploy"] = cdktf_deploy()
-        record["crl_after_revoke"] = exported_crl(aws, env)
+        record.update(offboarded(run, aws, env, vpnctl, build))
         record["bob_profile_after_revoke"] = vpnctl("client-config", "dev", "bob", "-o", str(build / "bob-again.ovpn"))
         record["pki_dir"] = pki_dir
     return record
@@ -84,4 +81,26 @@ def exported_crl(aws, env) -> str | None:
     return exported.get("CertificateRevocationList")
 
 
+def offboarded(run: Run, aws, env, vpnctl, build: Path) -> dict:
+    """Two sessions of bob and one of alice (the emulator's stand-in for users connecting), then `vpnctl offboard
+    dev bob --auto-approve` run as a user runs it, again (bob already gone), and for a user never issued."""
+    ec2 = aws.client("ec2", env.config.region)
+    (endpoint,) = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
+    endpoint_id = endpoint["ClientVpnEndpointId"]
+    with run.step("two sessions of bob, one of alice"):
+        seeded = {user: [aws.seed_client_vpn_connection(env.config.region, endpoint_id, user) for _ in range(count)]
+                  for user, count in (("bob", 2), ("alice", 1))}
 
+    def offboard(user: str):
+        return vpnctl("offboard", "dev", user, "--auto-approve", "--build", str(build),
+                      "--out", str(run.base / "offboard.out"))
+
+    record: dict = {"seeded": seeded, "endpoint_id": endpoint_id}
+    with run.step("vpnctl offboard dev bob"):
+        record["offboard"] = offboard("bob")
+    record["connections_after"] = ec2.describe_client_vpn_connections(ClientVpnEndpointId=endpoint_id)["Connections"]
+    record["crl_after_revoke"] = exported_crl(aws, env)
+    with run.step("vpnctl offboard dev bob, again"):
+        record["offboard_again"] = offboard("bob")
+    record["offboard_unknown"] = offboard("carol")
+    return record

@@ -97,7 +97,7 @@ class Environment(CrossCheckedModel):
 
     @property
     def sites(self) -> dict[str, Site]:
-        """Sites with their crypto profile filled into both tunnels."""
+        """Sites with their crypto profile and tunnel lifecycle control filled into both tunnels."""
         return self._resolved_sites
 
     @property
@@ -110,8 +110,12 @@ class Environment(CrossCheckedModel):
         return {**BUILTIN_PROFILES, **self.crypto_profile}
 
     def _resolve_crypto_profiles(self) -> list[str]:
+        """Fills `sites`: each site's tunnels with its crypto profile and its tunnel_lifecycle_control (by
+        default on in the production tier)."""
         problems = []
         for name, site in self.site.items():
+            if site.tunnel_lifecycle_control is None:  # production holds endpoint replacements for a reviewed run
+                site = site.model_copy(update={"tunnel_lifecycle_control": self.tier == PRODUCTION})
             profile = self.profiles[site.crypto_profile] if site.crypto_profile else CryptoProfile()
             merged = []
             for number, tunnel in enumerate(site.tunnels(), start=1):

@@ -90,6 +90,12 @@ class Site(CrossCheckedModel):
     transit_gateway: TransitGatewayAttachment | None = Field(None, description=(
         "Attach to this existing transit gateway instead of the environment's virtual private gateway. Moving "
         "a site onto or off a transit gateway replaces its VPN connection (new tunnel outside IPs)."))
+    tunnel_lifecycle_control: bool | None = Field(None, description=(
+        "Fills enable_tunnel_lifecycle_control of each tunnel that leaves it unset. On, AWS holds a tunnel "
+        "endpoint replacement for maintenance until you apply it (vpnctl maintenance), one tunnel at a time, "
+        "or its deadline passes; off, AWS replaces endpoints when it chooses. Turning it on or off for a "
+        "deployed tunnel replaces that tunnel's endpoint at once (ModifyVpnTunnelOptions): change one tunnel at "
+        "a time, in a reviewed change. Default: on in the production tier, off otherwise."))
     preshared_key_storage: Annotated[str, rules.check_one_of(rules.PRESHARED_KEY_STORAGE)] | None = Field(
         None, description=(
             "Where AWS keeps the pre-shared keys: Standard or SecretsManager. Default: SecretsManager, so no key "
@@ -175,6 +181,13 @@ class Site(CrossCheckedModel):
         return self.bgp_asn > rules.BGP_ASN_MAX_2BYTE_FIELD
 
     def tunnels(self) -> tuple[Tunnel, Tunnel]:
-        """Both tunnels; a missing tunnel block means AWS's defaults."""
+        """Both tunnels; a missing tunnel block means AWS's defaults, and tunnel_lifecycle_control fills each
+        tunnel that doesn't choose for itself."""
         given = list(self.tunnel)
-        return tuple(given + [Tunnel()] * (2 - len(given)))  # type: ignore[return-value]
+        both = given + [Tunnel()] * (2 - len(given))
+        if self.tunnel_lifecycle_control is None:
+            return tuple(both)  # type: ignore[return-value]
+        return tuple(  # type: ignore[return-value]
+            t if t.enable_tunnel_lifecycle_control is not None
+            else t.model_copy(update={"enable_tunnel_lifecycle_control": self.tunnel_lifecycle_control})
+            for t in both)

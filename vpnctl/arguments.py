@@ -24,6 +24,7 @@ def problems(args) -> list[str]:
             shown = name if len(name) <= SHOWN else name[:SHOWN] + f"… ({len(name)} characters)"
             lines.append(f"{shown!r} is not an environment name: 1 to 31 lowercase letters, digits and '-', starting "
                          "with a letter; the file is <environments>/<name>.hcl")
+    lines += _keep_problems(args)
     for attribute, option in FOLDERS.items():
         path = getattr(args, attribute, None)
         problem = _folder_problem(path) if path is not None else None
@@ -34,6 +35,18 @@ def problems(args) -> list[str]:
         problem = _file_problem(path) if path is not None else None
         if problem:
             lines.append(f"{option} {path}: {problem}")
+    return lines
+
+
+def _keep_problems(args) -> list[str]:
+    """`deploy --keep` holds one environment's local AWS after the deploy: it needs --local and one name."""
+    if not getattr(args, "keep", False):
+        return []
+    lines = []
+    if not getattr(args, "local", False):
+        lines.append("--keep keeps the local AWS of a --local deploy running; add --local (AWS keeps itself)")
+    if getattr(args, "all", False) or len(getattr(args, "env", None) or []) != 1:
+        lines.append("--keep holds the local AWS of one environment: name exactly one")
     return lines
 
 

@@ -23,10 +23,13 @@ from vpnctl.commands import (
     device_config,
     diff,
     import_crl,
+    maintenance,
+    offboard,
     pki,
     plan,
     policy,
     review,
+    status,
     synth,
     validate,
 )
@@ -34,7 +37,8 @@ from vpnctl.commands.options import usage_error
 from vpnctl.exit_status import EXIT_CONFIG, EXIT_FAILED
 
 # In the order `vpnctl --help` lists them.
-COMMANDS = (validate, synth, plan, deploy, review, policy, diff, pki, client_config, device_config, import_crl)
+COMMANDS = (validate, synth, plan, deploy, review, policy, diff, pki, client_config, device_config, import_crl, offboard,
+            status, maintenance)
 
 ONE_ENVIRONMENT = ("pki", "client-config", "device-config")  # commands whose `env` names exactly one
 TERRAFORM_COMMANDS = ("plan", "deploy", "review")  # commands that take `--all` rather than "all by default"

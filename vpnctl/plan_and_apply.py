@@ -25,7 +25,7 @@ from vpnctl.runner import prepare, run_files
 from vpnctl.state_lock import interruption_report
 from vpnctl.state_move import StateMoveError, allowed_move, move_state
 from vpnctl.synthesized import read_stack
-from vpnctl.terraform import TerraformError
+from vpnctl.terraform import TerraformError, action_of
 
 
 def deploy_summary(environment: LoadedEnvironment, outputs: dict, seconds: float) -> str:
@@ -120,7 +120,7 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
             raise DeployRefused(f"the plan replaces {', '.join(refused)}, guarded by prevent_destroy; "
                                 f"`vpnctl review {environment.name}` shows which attributes force it") from exc
         raise
-    if not _show_and_check(environment, outdir, plan, allow_destroy, approval):
+    if not show_and_check(environment, outdir, plan, allow_destroy, approval):
         return terraform.outputs()  # nothing to apply, nothing to ask
     if not approval.granted(environment, progress):
         raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)
@@ -129,7 +129,7 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
     return terraform.outputs()
 
 
-def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> bool:
+def show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> bool:
     """The plan's review on stdout (its summary line alone when approval is automatic); refuses what the
     guard refuses. Whether the plan changes anything."""
     review = review_plan(environment, read_stack(outdir, environment.name), PlanOutcome(plan),
@@ -145,3 +145,34 @@ def _show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozen
     return bool(review.changes)
 
 
+
+
+def apply_targeted(environment: LoadedEnvironment, outdir: Path, terraform, files, addresses: list[str], *,
+                   approval: Approval, progress=None) -> dict:
+    """Plans exactly `addresses` (`-target`, and `-replace` so what they run runs again, whatever the state
+    says), shows the review, asks, applies that plan; returns the plan. `files`: the run's (runner.run_files).
+
+    Refuses (DeployRefused, exit 1) a plan that would change anything else: a config that differs from what
+    is deployed goes through `vpnctl deploy` and its review, never along with another command's change."""
+    options = [f"-{kind}={address}" for address in addresses for kind in ("target", "replace")]
+    applying: list[bool] = []
+    try:
+        plan = terraform.plan(files.plan, *options, keep=True)
+        changed = {c["address"] for c in plan.get("resource_changes", [])
+                   if c.get("mode") == "managed" and action_of(c["change"]["actions"])}
+        if changed - set(addresses):
+            raise DeployRefused(f"the plan also changes {', '.join(sorted(changed - set(addresses)))}: what is "
+                                f"deployed differs from the config; `vpnctl deploy {environment.name}` reviews and "
+                                "applies that first", EXIT_FAILED)
+        if not show_and_check(environment, outdir, plan, frozenset(), approval):
+            return plan
+        if not approval.granted(environment, progress):
+            raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)
+        applying.append(True)
+        terraform.apply(str(files.plan), plan=plan)
+        return plan
+    except Interrupted as exc:
+        exc.report = interruption_report(environment, outdir, terraform, None, exc, applied=bool(applying))
+        raise
+    finally:
+        files.plan.unlink(missing_ok=True)

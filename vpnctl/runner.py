@@ -49,16 +49,18 @@ def run_environments(
     local: bool,
     allow_replace: frozenset[str] = frozenset(),
     progress=None,
+    emulator: LocalAws | None = None,
 ) -> int:
     """Synthesizes all `environments` to `outdir`, then runs `step` on each in turn, each with an emulator of
-    its own when `local`; returns the worst status."""
+    its own when `local`; returns the worst status. `emulator`: one already running, used instead and left
+    running (`deploy --local --keep`, one environment: vpnctl/keeping.py)."""
     with progress.step("", "synthesizing") if progress else nullcontext():
         synth_stacks(environments, outdir, allow_replace)
     statuses = []
     for environment in environments:
         with ExitStack() as stack:
             try:
-                aws = local_emulator(stack, environment, build, local, progress)
+                aws = emulator or local_emulator(stack, environment, build, local, progress)
                 statuses.append(step(environment, aws))
             except TerraformError as exc:
                 report_failure(environment, exc)

@@ -33,6 +33,11 @@ def add_parser(commands) -> None:
         help="apply without asking; without it, a deploy to AWS shows the plan's review and applies only after "
              "'yes' typed on a terminal, and refuses at once (exit 2) with no terminal. --local never asks",
     )
+    command.add_argument(
+        "--keep", action="store_true",
+        help="with --local and one environment: after a successful deploy, keep the local AWS running for "
+             "`vpnctl status|offboard|maintenance ENV --local` until Ctrl-C",
+    )
 
 
 def run(args, environments: list[LoadedEnvironment]) -> int:
@@ -46,11 +51,19 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
         usage_error(args, "a deploy to AWS shows its plan and asks before it applies, and there is no terminal "
                           "to ask on: run it on a terminal, or add --auto-approve where the plan was reviewed "
                           "another way (a pull request's `vpnctl review`)")
-    return watched(args, environments, lambda progress: deploy_environments(
-        environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
-        allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
-        allow_change=frozenset(args.allow_change),
-    ))
+
+    def deploy(emulator=None) -> int:
+        return watched(args, environments, lambda progress: deploy_environments(
+            environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
+            allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
+            allow_change=frozenset(args.allow_change), emulator=emulator,
+        ))
+
+    if args.keep:  # one environment, --local (vpnctl/arguments.py): the emulator outlives the deploy's frame
+        from vpnctl.keeping import deploy_and_keep
+
+        return deploy_and_keep(args.build, environments[0], deploy)
+    return deploy()
 
 
 def deploy_environments(
@@ -62,11 +75,12 @@ def deploy_environments(
     allow_replace: frozenset[str] = frozenset(),
     approval=None,
     progress=None,
+    emulator=None,
     **deploy_options,
 ) -> int:
     """Deploys each environment (`deploy_options`: allow_destroy, allow_change, as
     vpnctl.plan_and_apply.deploy_environment takes them); the worst status. `approval`: default, asked
-    unless `local`."""
+    unless `local`. `emulator`: a local AWS already running, for `--keep`."""
     from stacks.config import guard_manifest
     from vpnctl.plan_and_apply import Approval, DeployRefused, deploy_environment, deploy_summary
     from vpnctl.runner import run_environments
@@ -88,4 +102,4 @@ def deploy_environments(
         return 0
 
     return run_environments(environments, outdir, build, step, local=local, allow_replace=allow_replace,
-                            progress=progress)
+                            progress=progress, emulator=emulator)

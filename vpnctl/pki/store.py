@@ -204,3 +204,8 @@ def crl_warnings(config, root: Path) -> list[str]:
         if problem:
             warnings.append(f'client_vpn "{name}": {problem}')
     return warnings
+
+
+def check_user(user: str) -> None:
+    """Refuses a name that can't be a user's: it names files in a pki folder, so no path may pass."""
+    _check_user(user)

@@ -96,6 +96,11 @@ UPDATED: dict[tuple[str, str], str] = {
     "the update while tunnel 2 carries the traffic",
     ("aws_vpn_connection", "tunnel2_"): "tunnel 2 is modified in place (ModifyVpnTunnelOptions): it is down during "
     "the update while tunnel 1 carries the traffic",
+    # No provider attribute skips the replacement (SkipTunnelReplacement is not in 5.100.0).
+    ("aws_vpn_connection", "tunnel1_enable_tunnel_lifecycle_control"): "lifecycle control of tunnel 1 is turned on "
+    "or off: AWS replaces tunnel 1's endpoint at once (same outside IP), so tunnel 1 is down until it is back up",
+    ("aws_vpn_connection", "tunnel2_enable_tunnel_lifecycle_control"): "lifecycle control of tunnel 2 is turned on "
+    "or off: AWS replaces tunnel 2's endpoint at once (same outside IP), so tunnel 2 is down until it is back up",
     ("aws_acm_certificate", "certificate_body"): "the certificate is re-imported in place under the same ARN",
     ("aws_ec2_client_vpn_endpoint", "server_certificate_arn"): "the endpoint presents a new server certificate; "
     "profiles keep working if the same CA signed it",
