@@ -187,6 +187,10 @@ class Charon:
             child.get("name") == ike and child.get("state") == "INSTALLED" for child in sa.get("child-sas", {}).values()
         )
 
+    def child_sa_count(self, name: str) -> int:
+        """How many CHILD_SAs of that name exist (a rekey leaves the old one for a moment)."""
+        return sum(child.get("name") == name for sa in self.sas().values() for child in sa.get("child-sas", {}).values())
+
     def packets(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(child name, inbound SPI) -> (packets in, packets out); by SPI, so a rekeyed SA starts its own count."""
         return {
