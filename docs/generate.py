@@ -2,6 +2,7 @@
 
 - docs/reference/environment-file.md: every block and key of an environment file, from vpn_schema's models.
 - docs/reference/constructs.md: every public construct of modules/, read with `ast` (cdktf is never imported).
+- docs/reference/impact-rules.md: the review's traffic-impact rules with their sources.
 
 `--check` writes nothing and exits 1 when a file differs from what would be written (tests/test_reference_docs.py
 runs the same comparison).
@@ -14,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from docs import constructs_reference, environment_reference
+from docs import constructs_reference, environment_reference, impact_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference"
@@ -25,6 +26,7 @@ def generated() -> dict[Path, str]:
     texts = {
         REFERENCE / "environment-file.md": environment_reference.render(),
         REFERENCE / "constructs.md": constructs_reference.render(ROOT),
+        REFERENCE / "impact-rules.md": impact_reference.render(),
     }
     return {path: re.sub(r"\n{3,}", "\n\n", text) for path, text in texts.items()}
 

@@ -210,3 +210,33 @@ def _guard_heavy_starts():
     LocalAws.start, Terraform.start = guarded_emulator, guarded_terraform
     yield
     LocalAws.start, Terraform.start = start_emulator, start_terraform
+
+
+@pytest.fixture(scope="session")
+def scenarios(tmp_path_factory, synthesized_dir) -> dict[str, dict]:
+    """Each recording with the scenario's stacks synthesized now: {"recording", "stacks", "digests", "review"}.
+    One checkov run per environment covers its scenarios' policy sections."""
+    from tests import recorded_plans
+    from tests.guard_pipeline import reviewed
+    from tests.scenarios import SCENARIOS
+    from vpnctl.policy.scan import scan
+    from vpnctl.review.plan_review import review_plan
+
+    base = tmp_path_factory.mktemp("scenarios")
+    out: dict[str, dict] = {}
+    for name, scenario in SCENARIOS.items():
+        recording = recorded_plans.load(name)
+        env, stacks = recorded_plans.synthesize(scenario, base / name, recording["refused"])
+        digests = {"applied": recorded_plans.digest(recorded_plans.stack(synthesized_dir, scenario.environment)),
+                   "planned": recorded_plans.digest(stacks["planned"]),
+                   "replanned": recorded_plans.digest(stacks["replanned"]) if "replanned" in stacks else None}
+        review = review_plan(env, stacks["planned"], recorded_plans.outcome_of(recording, stacks))
+        out[name] = {"recording": recording, "digests": digests, "review": review, "tier": env.config.tier,
+                     "env": env, "stacks": stacks, "outdir": base / name / "planned",
+                     "file": base / name / "planned" / "stacks" / env.name / "cdk.tf.json"}
+    for environment in {scenario.environment for scenario in SCENARIOS.values()}:
+        names = [name for name, scenario in SCENARIOS.items() if scenario.environment == environment]
+        reports = scan([out[name]["file"] for name in names], out[names[0]]["tier"])
+        for name in names:
+            out[name]["review"].policy = reports[out[name]["file"]]
+    return {name: {**item, **reviewed(item["review"])} for name, item in out.items()}

@@ -73,9 +73,21 @@ DEV_EDITS = {
     "rule": [('  authorization "lab-office" {\n    networks = ["192.168.50.0/24"]\n  }\n', "")],
     "cidr": [('"10.110.0.0/22"', '"10.111.0.0/22"')],
     "cert": [],  # the same config, planned with a renewed PKI (fresh certificates)
+    # A route added to the split-tunnel endpoint: connected clients only learn it when they reconnect.
+    "route": [('  route "lab-office" {', ('  route "lab-printers" {\n    destination = "192.168.51.0/24"\n  }\n'
+                                         '  route "lab-office" {'))],
+    "tags": [('cost-center = "it-dev"', 'cost-center = "it-dev-lab"')],  # a tag on every resource, nothing else
+    # A DPD timeout on both tunnels in one change: each renegotiates, and they may be down at once.
+    "both": [('    inside_cidr = "169.254.50.0/30"\n', '    inside_cidr = "169.254.50.0/30"\n    dpd_timeout_seconds = 40\n'),
+             ('    inside_cidr = "169.254.50.4/30"\n', '    inside_cidr = "169.254.50.4/30"\n    dpd_timeout_seconds = 40\n')],
 }
 PROD_INSIDE = [('"169.254.10.0/30"', '"169.254.12.0/30"')]
 PROD_REMOVED_SITE = 'site "frankfurt-dc"'
+# berlin-hq's router gets a new public IP: a new customer gateway, the connection moved onto it in place.
+PROD_CGW = [('"203.0.113.10"', '"203.0.113.11"')]
+# berlin-hq's IPsec policies narrow to one on-premises network: new traffic selectors, in place (both tunnels down).
+PROD_SELECTORS = [('  crypto_profile = "prod-strict"\n  # Off until reviewed',
+                   '  crypto_profile = "prod-strict"\n  local_ipv4_network_cidr = "10.1.0.0/16"\n  # Off until reviewed')]
 # The staff endpoint's second association moves from zone b to zone c: no access through b meanwhile.
 PROD_MOVED_ASSOCIATION = [('subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]',
                            'subnet_ids                     = ["subnet-0c10000000000000a", "subnet-0c10000000000000c"]')]
@@ -97,6 +109,8 @@ PROD_BERLIN_CONNECTION = "aws_vpn_connection.site-berlin-hq_connection_6043E8D9"
 # The allowance a review of PROD_INSIDE prints: the connection's address and the digest of its synthesized body.
 # A code change to the connection's construct changes it; the synth's GuardError then names the new digest.
 PROD_BERLIN_ALLOWANCE = f"{PROD_BERLIN_CONNECTION}@f235e0db58ca"
+PROD_BERLIN_CUSTOMER_GATEWAY = "aws_customer_gateway.site-berlin-hq_customer_gateway_AC3CF905"
+PROD_BERLIN_CGW_ALLOWANCE = f"{PROD_BERLIN_CUSTOMER_GATEWAY}@24edc24c42a7"
 STAGING_ROTATED_SECRET = "staging/vpn/munich-lab/tunnel1"
 # A single Client VPN association: AWS allows it outside the production tier, and each costs the
 # provider's fixed 4 minutes to create and again to delete. dev ships with one already.
@@ -156,5 +170,9 @@ SCENARIOS = {
     "prod-allowed": Scenario("prod", tuple(PROD_INSIDE), allow_replace=frozenset({PROD_BERLIN_ALLOWANCE})),
     "prod-removed": Scenario("prod", without=(PROD_REMOVED_SITE,)),
     "prod-moved-association": Scenario("prod", tuple(PROD_MOVED_ASSOCIATION)),
+    "prod-cgw": Scenario("prod", tuple(PROD_CGW)),
+    "prod-cgw-allowed": Scenario("prod", tuple(PROD_CGW), allow_replace=frozenset({PROD_BERLIN_CGW_ALLOWANCE})),
+    "prod-selectors": Scenario("prod", tuple(PROD_SELECTORS)),
     "staging-psk": Scenario("staging", rotated_secret=STAGING_ROTATED_SECRET),
+    "staging-association": Scenario("staging", tuple(ONE_ASSOCIATION["staging"])),
 }

@@ -48,7 +48,7 @@ def test_an_update_lists_changed_attributes_and_masks_sensitive_ones_both_ways()
     ]
     text = render.markdown([EnvironmentReview("dev", [change])]) + render.terminal([EnvironmentReview("dev", [change])])
     assert KEY not in text
-    assert "tunnel 1 is modified in place (ModifyVpnTunnelOptions): it is down during the update" in text
+    assert "tunnel 1's options change (ModifyVpnTunnelOptions): tunnel 1 is re-established while tunnel 2" in text
 
 
 def test_a_value_sensitive_on_one_side_only_is_still_masked():
@@ -175,7 +175,7 @@ def test_an_unknown_value_reads_known_after_apply():
         {"customer_gateway_id": "cgw-1"}, {}, ["update"], after_unknown={"customer_gateway_id": True},
     ), PATHS)
     assert [(a.before, a.after) for a in change.attributes] == [("cgw-1", UNKNOWN)]
-    assert "same tunnel outside IPs" in change.consequences[0]
+    assert "the outside IPs stay" in change.consequences[0]
 
 
 def test_no_op_and_reads_are_not_changes():
@@ -309,7 +309,7 @@ def test_the_offline_diff_command_compares_two_refs_with_each_ref_s_own_code(tmp
     assert "### dev: 0 added, 0 removed, 2 changed (1 replaced on apply)" in result.stdout
     assert "`tunnel2_dpd_timeout_seconds`: `null` → `45`" in result.stdout
     assert "`name`: `/aws/vpn/dev/lab-office` → `/aws/vpn-tunnels/dev/lab-office` **(forces replacement)**" in result.stdout
-    assert "a new log group: the old one's logs are deleted with it" in result.stdout
+    assert "the log group's logs are deleted with it" in result.stdout
     assert (tmp_path / "diff.md").read_text() == result.stdout
 
 

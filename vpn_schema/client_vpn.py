@@ -23,6 +23,7 @@ from vpn_schema.client_vpn_blocks import (  # noqa: F401  (re-exported: the name
     Route,
     SamlProviderArn,
     SecurityGroupId,
+    Usage,
 )
 
 CLIENT_CIDR_PREFIX = (12, 22)
@@ -180,6 +181,9 @@ class ClientVpn(CrossCheckedModel):
     authorization: dict[str, AuthorizationRule] = Field({}, description=(
         "Authorization rules by name: who may reach which networks."))
     route: dict[str, Route] = Field({}, description="Routes by name: which networks the endpoint sends where.")
+    usage: Usage | None = Field(None, description=(
+        "Expected use, for the monthly cost estimate only (docs/costs.md); it changes no resource. "
+        "Default: 10 users connected 176 hours a month."))
 
     @field_validator("client_cidr")
     @classmethod

@@ -90,3 +90,24 @@ class Route(StrictModel):
         "Default: every associated subnet, for redundancy."))
     description: Annotated[str, Field(max_length=255)] | None = Field(None, description=(
         "At most 255 characters (AWS). Default: the route's name."))
+
+
+# The usage an endpoint is estimated with when its block doesn't say (docs/costs.md).
+DEFAULT_CONCURRENT_USERS = 10
+DEFAULT_HOURS_PER_MONTH = 176
+MONTH_HOURS = 730  # the cost estimate's month (vpnctl/cost/prices.json): no one is connected longer
+
+
+class Usage(StrictModel):
+    """How much people use the endpoint: the one input of its monthly cost that no resource holds (AWS bills
+    Client VPN per connected user per hour). Only vpnctl's cost estimate reads it (docs/costs.md); the
+    constructs ignore it, so changing it changes no resource."""
+
+    concurrent_users: Annotated[int, rules.check_at_least(0, unit="users")] = Field(
+        DEFAULT_CONCURRENT_USERS, description=(
+            "Users connected at the same time, on average over the hours below: at least 0. Default: 10, a small "
+            "team; set your own, since connection-hours are the one part of the bill that grows with use."))
+    hours_per_month: Annotated[int, rules.check_between(0, MONTH_HOURS, unit="hours")] = Field(
+        DEFAULT_HOURS_PER_MONTH, description=(
+            "Hours a month they are connected: 0 to 730 (the estimate's month). Default: 176, a working month "
+            "(22 days of 8 hours), for people who connect for the working day."))

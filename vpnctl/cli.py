@@ -94,9 +94,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _names(args) -> list[str] | None:
     """The environments to load: those named; None for all."""
-    allowing = getattr(args, "allow_replace", None) or getattr(args, "allow_destroy", None)
+    allowing = any(getattr(args, option, None) for option in ("allow_replace", "allow_destroy", "allow_impact"))
     if allowing and (getattr(args, "all", False) or len(args.env) != 1):
-        usage_error(args, "--allow-replace and --allow-destroy name addresses of one environment: name exactly one")
+        usage_error(args, "--allow-replace, --allow-destroy and --allow-impact name addresses of one environment: "
+                          "name exactly one")
     if args.command in ONE_ENVIRONMENT:
         return [args.env]
     if args.command in TERRAFORM_COMMANDS:

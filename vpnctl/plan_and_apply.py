@@ -20,6 +20,7 @@ from vpnctl.gateway_moves import replace_options
 from vpnctl.interrupts import Interrupted
 from vpnctl.pki.store import crl_warnings
 from vpnctl.review import render
+from vpnctl.review.impact_guard import OPTION
 from vpnctl.review.plan_review import PlanOutcome, refused_addresses, review_plan
 from vpnctl.runner import prepare, run_files
 from vpnctl.state_lock import interruption_report
@@ -74,6 +75,7 @@ AUTOMATIC = Approval(automatic=True)  # --local, --auto-approve, and callers tha
 def deploy_environment(
     environment: LoadedEnvironment, outdir: Path, build: Path, aws=None, allow_destroy: frozenset[str] = frozenset(),
     *, approval: Approval, progress=None, allow_change: frozenset[str] = frozenset(),
+    allow_impact: frozenset[str] = frozenset(),
 ) -> dict:
     """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
 
@@ -91,7 +93,8 @@ def deploy_environment(
     try:
         terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log,
                             before_init=(lambda: _move_state(environment, move, aws)) if move else None)
-        return _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress, applying)
+        return _plan_and_apply(environment, outdir, terraform, files, (allow_destroy, allow_impact), approval, progress,
+                               applying)
     except Interrupted as exc:
         exc.report = interruption_report(environment, outdir, terraform, aws, exc, applied=bool(applying))
         raise
@@ -107,7 +110,8 @@ def _move_state(environment: LoadedEnvironment, move, aws) -> None:
         raise DeployRefused(f"the state can't be moved: {exc}") from None
 
 
-def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approval, progress, applying) -> dict:
+def _plan_and_apply(environment, outdir, terraform, files, allowed, approval, progress, applying) -> dict:
+    """`allowed`: (--allow-destroy, --allow-impact) allowances."""
     pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
     for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
         print(f"{environment.name}: warning: {warning}", file=sys.stderr)
@@ -120,7 +124,7 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
             raise DeployRefused(f"the plan replaces {', '.join(refused)}, guarded by prevent_destroy; "
                                 f"`vpnctl review {environment.name}` shows which attributes force it") from exc
         raise
-    if not show_and_check(environment, outdir, plan, allow_destroy, approval):
+    if not show_and_check(environment, outdir, plan, *allowed, approval):
         return terraform.outputs()  # nothing to apply, nothing to ask
     if not approval.granted(environment, progress):
         raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)
@@ -129,22 +133,22 @@ def _plan_and_apply(environment, outdir, terraform, files, allow_destroy, approv
     return terraform.outputs()
 
 
-def show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], approval: Approval) -> bool:
+def show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], allow_impact: frozenset[str],
+                   approval: Approval) -> bool:
     """The plan's review on stdout (its summary line alone when approval is automatic); refuses what the
     guard refuses. Whether the plan changes anything."""
     review = review_plan(environment, read_stack(outdir, environment.name), PlanOutcome(plan),
-                         allow_destroy=allow_destroy)
+                         allow_destroy=allow_destroy, allow_impact=allow_impact)
     text = render.terminal([review]) if not approval.automatic else render.summary_line(review) + "\n"
     print(text, end="", flush=True)
-    if review.refused_destroys or review.error:
+    if review.refused_destroys or review.impact_refusals or review.error:
         raise DeployRefused("; ".join(
             [f"the plan removes {a}, which carries traffic or is guarded; if intended, add --allow-destroy "
              f"{review.allowance(a)}" for a in review.refused_destroys]
+            + [f"{r.subject}: {r.words}; once arranged, add {OPTION} {r.allowance}" for r in review.impact_refusals]
             + ([review.error] if review.error else [])
         ))
     return bool(review.changes)
-
-
 
 
 def apply_targeted(environment: LoadedEnvironment, outdir: Path, terraform, files, addresses: list[str], *,
@@ -164,7 +168,7 @@ def apply_targeted(environment: LoadedEnvironment, outdir: Path, terraform, file
             raise DeployRefused(f"the plan also changes {', '.join(sorted(changed - set(addresses)))}: what is "
                                 f"deployed differs from the config; `vpnctl deploy {environment.name}` reviews and "
                                 "applies that first", EXIT_FAILED)
-        if not show_and_check(environment, outdir, plan, frozenset(), approval):
+        if not show_and_check(environment, outdir, plan, frozenset(), frozenset(), approval):
             return plan
         if not approval.granted(environment, progress):
             raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)

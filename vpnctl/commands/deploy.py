@@ -12,6 +12,7 @@ from stacks.config import LoadedEnvironment
 from vpnctl.commands.options import (
     allow_change_option,
     allow_destroy_option,
+    allow_impact_option,
     allowed,
     outdir,
     terraform_command,
@@ -28,6 +29,7 @@ def add_parser(commands) -> None:
     )
     allow_destroy_option(command)
     allow_change_option(command)
+    allow_impact_option(command)
     command.add_argument(
         "--auto-approve", action="store_true",
         help="apply without asking; without it, a deploy to AWS shows the plan's review and applies only after "
@@ -56,7 +58,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
         return watched(args, environments, lambda progress: deploy_environments(
             environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
             allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
-            allow_change=frozenset(args.allow_change), emulator=emulator,
+            allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact), emulator=emulator,
         ))
 
     if args.keep:  # one environment, --local (vpnctl/arguments.py): the emulator outlives the deploy's frame
@@ -78,7 +80,7 @@ def deploy_environments(
     emulator=None,
     **deploy_options,
 ) -> int:
-    """Deploys each environment (`deploy_options`: allow_destroy, allow_change, as
+    """Deploys each environment (`deploy_options`: allow_destroy, allow_change, allow_impact, as
     vpnctl.plan_and_apply.deploy_environment takes them); the worst status. `approval`: default, asked
     unless `local`. `emulator`: a local AWS already running, for `--keep`."""
     from stacks.config import guard_manifest

@@ -4,7 +4,8 @@ credentials and no Terraform state.
 Each side is synthesized by its own code: the base ref is unpacked with `git
 archive` and its own `main.py` runs there, so a change to a construct shows up
 as well as a change to an environment file. The comparison is
-vpnctl/review/synthesized_diff.py.
+vpnctl/review/synthesized_diff.py; each environment's monthly cost on both sides is vpnctl/cost's, with the
+Client VPN usage of the working tree's environment files.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def add_parser(commands) -> None:
 
 def run(args, environments: list[LoadedEnvironment]) -> int:
     names = [env.name for env in environments] if args.env else None  # None: both sides' environments
-    return diff_command(args.environments, names, args.base, args.head, args.markdown)
+    return diff_command(args.environments, names, args.base, args.head, args.markdown, environments)
 
 
 def synthesize(repo: Path, ref: str | None, environments_dir: Path, into: Path) -> Path:
@@ -62,9 +63,12 @@ def synthesize(repo: Path, ref: str | None, environments_dir: Path, into: Path) 
 
 
 def diff_command(
-    environments_dir: Path, names: list[str] | None, base: str, head: str | None, markdown: Path | None
+    environments_dir: Path, names: list[str] | None, base: str, head: str | None, markdown: Path | None,
+    loaded: list[LoadedEnvironment] | None = None,
 ) -> int:
-    """`names`: the environments to show; None: every one on either side, added or removed ones included."""
+    """`names`: the environments to show; None: every one on either side, added or removed ones included.
+    `loaded`: the working tree's environments, whose Client VPN `usage` blocks price both sides' connection-hours
+    (usage is no resource, so no synthesized stack holds it)."""
     found = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
     if found.returncode != 0:
         print("vpnctl diff: not inside a git repository", file=sys.stderr)
@@ -81,6 +85,7 @@ def diff_command(
     except ValueError:
         print(f"vpnctl diff: {environments_dir} is not inside the repository {repo}", file=sys.stderr)
         return EXIT_CONFIG
+    from vpnctl.cost.words import stack_cost
     from vpnctl.review.markdown_text import code
     from vpnctl.review.synthesized_diff import diff_documents, render
     from vpnctl.synthesized import stack_file
@@ -95,9 +100,11 @@ def diff_command(
         if names is None:
             names = sorted({p.name for out in (base_out, head_out) for p in (out / "stacks").glob("*") if p.is_dir()})
         sections = []
+        working_tree = {environment.name: environment for environment in loaded or []}
         for name in names:
             documents = [_document(stack_file(out, name)) for out in (base_out, head_out)]
-            sections.append(render(name, diff_documents(*documents)))
+            cost = stack_cost(name, *documents, working_tree.get(name))
+            sections.append(render(name, diff_documents(*documents), cost))
     comment = f"## Synthesized diff against {code(base)}\n\n" + "\n".join(sections)
     print(comment, end="")
     if markdown is not None:

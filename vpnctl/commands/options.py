@@ -42,6 +42,14 @@ def allow_destroy_option(command) -> None:
     )
 
 
+def allow_impact_option(command) -> None:
+    command.add_argument(
+        "--allow-impact", action="append", default=[], metavar="ADDRESS",
+        help="in a production-tier environment, accept a change that takes both tunnels of a site down or makes "
+             "users need new profiles, ADDRESS@DIGEST as the review prints it (repeatable)",
+    )
+
+
 def terraform_command(commands, name: str, handler, summary: str, local_help: str):
     """`plan`, `deploy` and `review`: the same environment selection, folders, --local and --allow-replace."""
     command = commands.add_parser(name, help=summary)

@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
-from vpnctl.commands.options import allow_change_option, allow_destroy_option, allowed, outdir, terraform_command
+from vpnctl.commands.options import (
+    allow_change_option,
+    allow_destroy_option,
+    allow_impact_option,
+    allowed,
+    outdir,
+    terraform_command,
+)
 from vpnctl.commands.terraform_frame import identity_refused, watched
 
 
@@ -19,6 +26,7 @@ def add_parser(commands) -> None:
     )
     allow_destroy_option(command)
     allow_change_option(command)
+    allow_impact_option(command)
     command.add_argument("--markdown", type=Path, default=None, help="also write the review as Markdown to this file")
     command.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
 
@@ -28,7 +36,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
     return watched(args, environments, lambda progress: review_environments(
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
-        progress=progress, allow_change=frozenset(args.allow_change),
+        progress=progress, allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact),
     ))
 
 
@@ -43,7 +51,7 @@ def review_environments(
     progress=None,
     **review_options,
 ) -> int:
-    """Reviews each environment (`review_options`: allow_destroy, policy, allow_change, as
+    """Reviews each environment (`review_options`: allow_destroy, policy, allow_change, allow_impact, as
     vpnctl.review.plan_review.review_environment takes them), then prints them all; the worst status."""
     from vpnctl.review import render
     from vpnctl.review.plan_review import review_environment

@@ -7,12 +7,13 @@ but every rendering of a value marked sensitive (before or after) is
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
 
 from vpnctl import gateway_moves
-from vpnctl.review import force_new
+from vpnctl.review import force_new, impact
 from vpnctl.review.names import name_for
 from vpnctl.terraform import action_of
 
@@ -49,32 +50,31 @@ class ResourceChange:
 
 
 def resource_changes(plan: dict, construct_paths: dict[str, str]) -> list[ResourceChange]:
-    """Every managed resource the plan changes, in plan order."""
+    """Every managed resource the plan changes, in plan order, each with what it means for traffic
+    (vpnctl/review/impact_rules.py)."""
     out = []
     for raw in plan.get("resource_changes", []):
         action = action_of(raw["change"]["actions"])
         if raw.get("mode") != "managed" or action is None:
             continue
         address, kind = raw["address"], raw["type"]
-        name = name_for(address, construct_paths)
         change = raw["change"]
-        attributes: list[AttributeChange] = []
-        consequences: list[str] = []
         requested = raw.get("action_reason") == "replace_by_request"  # -replace: no attribute is the cause
-        if action in ("update", "replace"):
-            attributes = _attribute_changes(change, kind, action, requested)
-        if action == "replace":
-            consequences.append(force_new.REPLACED.get(kind, "the resource is deleted and created again"))
-            if requested and kind == gateway_moves.CONNECTION:
-                consequences.append(gateway_moves.REASON)
-        elif action == "delete" and kind in force_new.DESTROYED:
-            consequences.append(force_new.DESTROYED[kind])
-        elif action == "update":
-            consequences += force_new.update_notes(kind, [a.path for a in attributes])
+        attributes = _attribute_changes(change, kind, action, requested) if action in ("update", "replace") else []
         replace_paths = tuple(sorted(_path(p) for p in change.get("replace_paths") or []))
-        out.append(ResourceChange(address, kind, name, action, tuple(attributes), tuple(consequences), replace_paths,
-                                  _fingerprint(change), requested))
-    return out
+        out.append(ResourceChange(address, kind, name_for(address, construct_paths), action, tuple(attributes), (),
+                                  replace_paths, _fingerprint(change), requested))
+    findings = impact.assess(out, plan, construct_paths)
+    return [dataclasses.replace(change, consequences=_consequences(change, findings)) for change in out]
+
+
+def _consequences(change: ResourceChange, findings: list[impact.Finding]) -> tuple[str, ...]:
+    words = [f.words for f in findings if f.address == change.address]
+    if change.action == "replace" and not words:
+        words.append("the resource is deleted and created again")
+    if change.action == "replace" and change.requested and change.resource_type == gateway_moves.CONNECTION:
+        words.append(gateway_moves.REASON)
+    return tuple(dict.fromkeys(words))
 
 
 def _fingerprint(change: dict) -> str:

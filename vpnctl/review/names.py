@@ -86,8 +86,22 @@ def human_name(construct_path: str) -> str:
 
 def name_for(address: str, construct_paths: dict[str, str]) -> str:
     """The human name of `address`: from its construct path, else from its logical ID."""
+    path = construct_path_for(address, construct_paths)
+    return address if path is None else human_name(path)
+
+
+def scope_for(address: str, construct_paths: dict[str, str]) -> tuple[str, str] | None:
+    """The config block that owns `address`, as (kind, name): ("site", "berlin-hq"), ("client_vpn", "staff"),
+    ("revocation", "staff"), ("certificates", "staff"); None for the environment's shared resources."""
+    path = construct_path_for(address, construct_paths)
+    return None if path is None else scope_of(path.partition("/")[0])
+
+
+def construct_path_for(address: str, construct_paths: dict[str, str]) -> str | None:
+    """The construct path below the stack of `address`: recorded in the synthesized JSON, else rebuilt
+    from its logical ID (a destroyed resource); None for an address no owner of ours has."""
     if address in construct_paths:
-        return human_name(construct_paths[address])
+        return construct_paths[address]
     logical_id = re.sub(r"_[0-9A-F]{8}$", "", address.split(".", 1)[-1])
     for prefix, _ in OWNERS:
         if not logical_id.startswith(prefix):
@@ -100,5 +114,5 @@ def name_for(address: str, construct_paths: dict[str, str]) -> str:
         for scope in NESTED_PARTS:
             if part.startswith(scope + "_"):
                 part = scope + "/" + part[len(scope) + 1:]
-        return human_name(f"{owner}/{part}" if part else owner)
-    return address
+        return f"{owner}/{part}" if part else owner
+    return None

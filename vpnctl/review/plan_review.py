@@ -20,7 +20,9 @@ from pathlib import Path
 from stacks.config import LoadedEnvironment, guard_manifest
 from stacks.config.allowances import bound
 from vpnctl.policy.scan import PolicyError, scan
+from vpnctl.review import impact_guard
 from vpnctl.review.changes import resource_changes
+from vpnctl.review.impact import assess, by_subject
 from vpnctl.review.names import construct_paths
 from vpnctl.review.removals import allowance as removal_allowance
 from vpnctl.review.removals import takes_away, unguarded_destroys, unused_allowances
@@ -91,17 +93,28 @@ def review_plan(
     outcome: PlanOutcome,
     *,
     allow_destroy: frozenset[str] = frozenset(),
+    allow_impact: frozenset[str] = frozenset(),
 ) -> EnvironmentReview:
-    """The review of a plan outcome; `synthesized` is the stack's cdk.tf.json (its construct paths name things)."""
+    """The review of a plan outcome; `synthesized` is the stack's cdk.tf.json as the reviewed change synthesizes
+    it (its construct paths name things; its lifecycles say which guards an allowance lifted)."""
     review = EnvironmentReview(environment.name, refused=list(outcome.refused), error=outcome.error,
                                error_output=outcome.error_output, allowances=dict(outcome.allowances))
     if outcome.plan is None:
         return review
-    review.changes = resource_changes(outcome.plan, construct_paths(synthesized))
+    paths = construct_paths(synthesized)
+    review.changes = resource_changes(outcome.plan, paths)
+    review.impacts = by_subject(review.changes, assess(review.changes, outcome.plan, paths), paths)
+    guarded = environment.config.prevent_destroy
     # Terraform refuses replacing a guarded resource; what prevent_destroy can't see is refused here.
-    review.refused_destroys = unguarded_destroys(review.changes, environment.config.prevent_destroy, allow_destroy)
+    review.refused_destroys = unguarded_destroys(review.changes, guarded, allow_destroy)
     review.allowances.update({c.address: removal_allowance(c) for c in review.changes if takes_away(c)})
-    unused = unused_allowances(review.changes, allow_destroy)
+    review.impact_refusals = impact_guard.refusals(review.impacts, review.changes, synthesized, production=guarded,
+                                                   refused=review.refused, allow_impact=allow_impact)
+    from vpnctl.cost.words import plan_cost  # the price table is read only when a plan is reviewed
+
+    review.cost = plan_cost(outcome.plan, synthesized, environment)
+    unused = unused_allowances(review.changes, allow_destroy) + impact_guard.unused(review.impacts, synthesized,
+                                                                                   allow_impact)
     if unused:
         review.error = "; ".join(unused)
     return review
@@ -110,7 +123,7 @@ def review_plan(
 def review_environment(
     environment: LoadedEnvironment, outdir: Path, build: Path, *, aws=None, allow_replace: frozenset[str] = frozenset(),
     allow_destroy: frozenset[str] = frozenset(), secret_values: dict[str, str] | None = None, policy: bool = True,
-    progress=None, allow_change: frozenset[str] = frozenset(),
+    progress=None, allow_change: frozenset[str] = frozenset(), allow_impact: frozenset[str] = frozenset(),
 ) -> EnvironmentReview:
     """Reviews one environment already synthesized to `outdir` (with `allow_replace`); a changed identity that
     `allow_change` doesn't name is refused without a plan (stacks/config/guard_manifest.py)."""
@@ -123,7 +136,8 @@ def review_environment(
     outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
                               secret_values=secret_values, progress=progress,
                               backend_config=tuple(move.backend_config()) if move else ())
-    review = review_plan(environment, read_stack(outdir, environment.name), outcome, allow_destroy=allow_destroy)
+    review = review_plan(environment, read_stack(outdir, environment.name), outcome, allow_destroy=allow_destroy,
+                         allow_impact=allow_impact)
     review.state_move = move.words() if move else None
     if policy and outcome.plan is not None:
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shlex
 
+from vpnctl.cost import words as cost_words
+from vpnctl.review import render_impact
 from vpnctl.review.changes import ResourceChange, counts
 from vpnctl.review.markdown_text import code, printable, text
 from vpnctl.review.report import EnvironmentReview
@@ -31,14 +33,44 @@ def summary_line(review: EnvironmentReview) -> str:
 
 
 def markdown(reviews: list[EnvironmentReview]) -> str:
-    lines = [MARKER, "## VPN plan review", ""]
+    """The pull-request comment: what each environment's change does to traffic and to the bill first, then the
+    guard's verdicts, the resources and the policy."""
+    lines = [MARKER, "## VPN plan review", "", *summary_table(reviews)]
     for review in reviews:
         lines += _markdown_environment(review)
     return "\n".join(lines).rstrip() + "\n"
 
 
+def summary_table(reviews: list[EnvironmentReview]) -> list[str]:
+    lines = ["| environment | traffic impact | monthly cost | change |", "| --- | --- | --- | --- |"]
+    for review in reviews:
+        total, delta = cost_words.summary(review.cost)
+        lines.append(f"| {text(review.environment)} | {text(render_impact.headline(review))} | {text(total)} | "
+                     f"{text(delta)} |")
+    return lines + [""]
+
+
 def _markdown_environment(review: EnvironmentReview) -> list[str]:
     lines = [f"### {text(summary_line(review))}", ""]
+    lines += render_impact.markdown_section(review)
+    lines += cost_words.markdown_lines(review.cost) if review.cost is not None and review.changes else []
+    lines += _markdown_callouts(review)
+    if not review.changes and not review.error:
+        lines += ["No changes.", ""]
+    for action, heading in HEADINGS:
+        selected = sorted((c for c in review.changes if c.action == action), key=lambda c: (c.name, c.address))
+        if not selected:
+            continue
+        lines += [f"#### {heading}", ""]
+        for change in selected:
+            lines += _markdown_change(change)
+        lines.append("")
+    return lines + _markdown_policy(review)
+
+
+def _markdown_callouts(review: EnvironmentReview) -> list[str]:
+    """The plan failed, the guard refused, the state moves: said before any resource."""
+    lines = []
     if review.error:
         lines += ["> [!WARNING]", f"> **The plan failed.** {text(review.error)}", ""]
     if review.identity_refusals:
@@ -80,18 +112,7 @@ def _markdown_environment(review: EnvironmentReview) -> list[str]:
             + ".",
             "",
         ]
-    if not review.changes and not review.error:
-        lines += ["No changes.", ""]
-    for action, heading in HEADINGS:
-        selected = sorted((c for c in review.changes if c.action == action), key=lambda c: (c.name, c.address))
-        if not selected:
-            continue
-        lines += [f"#### {heading}", ""]
-        for change in selected:
-            lines += _markdown_change(change)
-        lines.append("")
-    lines += _markdown_policy(review)
-    return lines
+    return lines + render_impact.markdown_refusals(review)
 
 
 def _markdown_change(change: ResourceChange) -> list[str]:
@@ -145,29 +166,15 @@ def _name(review: EnvironmentReview, address: str) -> str:
 def terminal(reviews: list[EnvironmentReview]) -> str:
     lines = []
     for review in reviews:
-        refused = review.refused or review.refused_destroys or review.identity_refusals
+        refused = review.refused or review.refused_destroys or review.identity_refusals or review.impact_refusals
         lines.append(summary_line(review) + ("  REFUSED by the prod guard" if refused else ""))
         lines += [f"  refused: {line}" for line in review.identity_refusals]
         lines += [f"  {review.state_move}"] if review.state_move else []
         if review.error:
             lines.append(f"  {review.error}")
-        for action, _ in HEADINGS:
-            for change in sorted((c for c in review.changes if c.action == action), key=lambda c: (c.name, c.address)):
-                detail = ""
-                if change.action == "replace" and change.forced_by:
-                    detail = f"  forced by {', '.join(change.forced_by)}"
-                elif change.action == "update":
-                    detail = "  " + ", ".join(f"{a.path}: {a.before} → {a.after}" for a in change.attributes)
-                lines.append(f"  {SYMBOLS[change.action]:>3} {change.name}{detail}")
-                lines += [f"      {consequence}" for consequence in change.consequences]
-        for address in review.refused:
-            lines.append(f"  refused: {address}  (deploy with --allow-replace {shlex.quote(review.allowance(address))} "
-                         "once arranged)")
-        for address in review.refused_destroys:
-            lines.append(
-                f"  refused destroy: {address}  (deploy with --allow-destroy {shlex.quote(review.allowance(address))} "
-                "if intended)"
-            )
+        lines += render_impact.terminal_lines(review)
+        lines += cost_words.terminal_lines(review.cost) if review.cost is not None and review.changes else []
+        lines += _terminal_changes(review)
         if review.policy_error:
             lines.append(f"  policy: did not run: {review.policy_error}")
         elif review.policy is not None:
@@ -175,3 +182,23 @@ def terminal(reviews: list[EnvironmentReview]) -> str:
             lines.append(f"  policy: {review.policy.passed} passed, {len(failed)} failed")
             lines += [f"    {f.check_id} {f.resource}: {f.check_name}" for f in failed]
     return "\n".join(printable(line) for line in lines) + "\n"  # a line break in a value shows as "\\n"
+
+
+def _terminal_changes(review: EnvironmentReview) -> list[str]:
+    lines = []
+    for action, _ in HEADINGS:
+        for change in sorted((c for c in review.changes if c.action == action), key=lambda c: (c.name, c.address)):
+            detail = ""
+            if change.action == "replace" and change.forced_by:
+                detail = f"  forced by {', '.join(change.forced_by)}"
+            elif change.action == "update":
+                detail = "  " + ", ".join(f"{a.path}: {a.before} → {a.after}" for a in change.attributes)
+            lines.append(f"  {SYMBOLS[change.action]:>3} {change.name}{detail}")
+            lines += [f"      {consequence}" for consequence in change.consequences]
+    for address in review.refused:
+        lines.append(f"  refused: {address}  (deploy with --allow-replace {shlex.quote(review.allowance(address))} "
+                     "once arranged)")
+    for address in review.refused_destroys:
+        lines.append(f"  refused destroy: {address}  (deploy with --allow-destroy "
+                     f"{shlex.quote(review.allowance(address))} if intended)")
+    return lines

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from vpnctl.exit_status import EXIT_FAILED, EXIT_OK, EXIT_REFUSED
 from vpnctl.policy.scan import PolicyReport
 from vpnctl.review.changes import ResourceChange
+from vpnctl.review.impact import SubjectImpact
+from vpnctl.review.impact_guard import ImpactRefusal
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REFUSED", "EnvironmentReview"]
 
@@ -24,6 +26,9 @@ class EnvironmentReview:
     allowances: dict[str, str] = field(default_factory=dict)  # refused address -> the ADDRESS@DIGEST allowing it
     identity_refusals: list[str] = field(default_factory=list)  # a changed identity: guard_manifest.refusals
     state_move: str | None = None  # an allowed change moves the state: vpnctl/state_move.py
+    impacts: list[SubjectImpact] = field(default_factory=list)  # what each site and endpoint goes through
+    impact_refusals: list[ImpactRefusal] = field(default_factory=list)  # vpnctl/review/impact_guard.py
+    cost: object | None = None  # vpnctl.cost: the monthly cost before and after the plan
 
     def allowance(self, address: str) -> str:
         """What `--allow-replace` takes for a refused address: bound to the change reviewed."""
@@ -33,4 +38,5 @@ class EnvironmentReview:
     def exit_status(self) -> int:
         if self.error or self.policy_error:
             return EXIT_FAILED
-        return EXIT_REFUSED if self.refused or self.refused_destroys or self.identity_refusals else EXIT_OK
+        return EXIT_REFUSED if self.refused or self.refused_destroys or self.identity_refusals or \
+            self.impact_refusals else EXIT_OK

@@ -1,5 +1,5 @@
 """What a change does to a synthesized stack, JSON against JSON (`vpnctl diff`): resources added, removed
-and changed, by address. Changed attributes that the force-new table lists are marked: those replace the
+and changed, by address, and the environment's monthly cost on each side (vpnctl/cost). Changed attributes that the force-new table lists are marked: those replace the
 resource on apply. Values from the configs are escaped for the Markdown they land in (markdown_text).
 """
 
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vpnctl.cost import words as cost_words
+from vpnctl.cost.estimate import CostChange
 from vpnctl.review import force_new
 from vpnctl.review.changes import SENSITIVE, AttributeChange, attribute_diff
 from vpnctl.review.markdown_text import code, text
@@ -72,12 +74,15 @@ def _secret(path: str) -> bool:
     return any(word in path for word in SECRET_WORDS)
 
 
-def render(environment: str, diffs: list[ResourceDiff]) -> str:
+def render(environment: str, diffs: list[ResourceDiff], cost: CostChange | None = None) -> str:
+    """One environment's section: the counts, the monthly cost before and after (vpnctl/cost), each resource."""
     added, removed = sum(d.kind == "added" for d in diffs), sum(d.kind == "removed" for d in diffs)
     changed = [d for d in diffs if d.kind == "changed"]
     replaced = sum(d.replaces for d in changed)
     lines = [(f"### {text(environment)}: {added} added, {removed} removed, {len(changed)} changed "
              f"({replaced} replaced on apply)"), ""]
+    if cost is not None:
+        lines += cost_words.markdown_lines(cost)
     if not diffs:
         lines.append("No changes.")
     for diff in diffs:
