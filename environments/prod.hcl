@@ -148,6 +148,11 @@ client_vpn "staff" {
   route_enforcement              = true
   login_banner                   = "Authorized ACME staff only. Connections are logged and monitored."
   client_connect_lambda_arn      = "arn:aws:lambda:eu-central-1:333333333333:function:AWSClientVPN-posture-check"
+  # What the cost estimate assumes: up to 40 staff connected at once, a working month each.
+  usage {
+    concurrent_users = 40
+    hours_per_month  = 176
+  }
 
   route "internet" {
     destination = "0.0.0.0/0"

@@ -104,7 +104,7 @@ def test_the_shipped_prod_s_monthly_figure_by_hand_equals_the_estimate_of_its_re
     total, unknown = prod_by_hand(region)
     assert (from_plan.total, len(from_plan.unknown)) == (total, unknown)
     if region == PRICED:
-        assert total == Decimal("380.00")  # 3 × 36.50 + 36.50 + 2 × 73.00 + 10 users × 176 h × 0.05
+        assert total == Decimal("644.00")  # 3 × 36.50 + 36.50 + 2 × 73.00 + 40 users × 176 h × 0.05
     assert from_stack.region == "eu-central-1" and from_stack.lines == plan_change(
         "prod", plan, paths, "eu-central-1", usage_of(prod.config), "").before.lines
 
@@ -112,11 +112,11 @@ def test_the_shipped_prod_s_monthly_figure_by_hand_equals_the_estimate_of_its_re
 def test_the_review_s_plan_cost_prices_prod_in_its_own_region_and_says_what_is_unpriced(synthesized):
     cost = words.plan_cost(recorded_plans.load("prod-removed")["plan"], synthesized["prod"], load("prod"))
     assert cost.after.region == "eu-central-1"
-    assert cost.before.total == prod_by_hand("eu-central-1")[0] == Decimal("234.00")  # 2 × 73.00 + 88.00
+    assert cost.before.total == prod_by_hand("eu-central-1")[0] == Decimal("498.00")  # 2 × 73.00 + 352.00
     text = "\n".join(words.markdown_lines(cost))
     assert "Price unknown for 2 VPN connections in eu-central-1" in text
     assert "**site frankfurt-dc**: 1 transit gateway attachment, price unknown" in text
-    assert "staff 10 users × 176 h (default)" in text and "data transfer and data processing excluded" in text
+    assert "staff 40 users × 176 h (configured)" in text and "data transfer and data processing excluded" in text
 
 
 # ---- changes -------------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_values_from_the_config_are_escaped_in_the_cost_words(synthesized):
     markdown = "\n".join(words.markdown_lines(hostile))
     assert "&lt;b&gt;\\[x\\](y)&lt;/b&gt;" in markdown and "\x1b" not in markdown
     assert "\x1b" not in "\n".join(words.terminal_lines(hostile))
-    assert "\\$234.00 a month" in markdown  # GitHub would read $...$ as math
+    assert "\\$498.00 a month" in markdown  # GitHub would read $...$ as math
 
 
 # ---- vpnctl diff ---------------------------------------------------------------------------------------------
