@@ -64,5 +64,9 @@ def test_vpnctl_review_local_prints_the_terminal_view_and_writes_the_comment(lif
     assert result["output"].startswith("prod: 49 to add, 0 to change, 0 to replace, 0 to destroy\n"), result["output"]
     assert "  policy: 61 passed, 0 failed" in result["output"]
     text = result["markdown"]
-    assert text.startswith("<!-- vpnctl-review -->\n## VPN plan review\n\n### prod: 49 to add")
+    assert text.startswith("<!-- vpnctl-review -->\n## VPN plan review\n\n| environment | traffic impact | monthly cost |")
+    # All additions: nothing that carries traffic today changes, and the bill grows by all of prod.
+    assert "| prod | none | \\$498.00 a month + unpriced items | \\+\\$498.00 a month, plus what the unpriced" in text
+    assert text.index("#### Impact") < text.index("#### Cost") < text.index("\n#### Added")
+    assert "\n### prod: 49 to add" in text
     assert "✅ checkov: 61 passed, 0 failed." in text
