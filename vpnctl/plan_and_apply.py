@@ -75,7 +75,7 @@ AUTOMATIC = Approval(automatic=True)  # --local, --auto-approve, and callers tha
 def deploy_environment(
     environment: LoadedEnvironment, outdir: Path, build: Path, aws=None, allow_destroy: frozenset[str] = frozenset(),
     *, approval: Approval, progress=None, allow_change: frozenset[str] = frozenset(),
-    allow_impact: frozenset[str] = frozenset(),
+    allow_impact: frozenset[str] = frozenset(), parallelism: int | None = None,
 ) -> dict:
     """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
 
@@ -92,7 +92,8 @@ def deploy_environment(
     applying: list[bool] = []  # set once the apply starts: the report of an interruption depends on it
     try:
         terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log,
-                            before_init=(lambda: _move_state(environment, move, aws)) if move else None)
+                            before_init=(lambda: _move_state(environment, move, aws)) if move else None,
+                            parallelism=parallelism)
         return _plan_and_apply(environment, outdir, terraform, files, (allow_destroy, allow_impact), approval, progress,
                                applying)
     except Interrupted as exc:

@@ -122,8 +122,10 @@ def prepare(
     log_file: Path | None = None,
     backend_config: tuple[str, ...] = (),
     before_init: Callable[[], None] | None = None,
+    parallelism: int | None = None,
 ) -> Terraform:
-    """Terraform for one synthesized stack, initialized; with `aws`, seeded and pointed at it."""
+    """Terraform for one synthesized stack, initialized; with `aws`, seeded and pointed at it. `parallelism`:
+    Terraform's -parallelism for its plans and applies."""
     build = build.resolve()
     cli_config = write_cli_config(build, find_provider_mirror())
     workdir = stack_dir(outdir, environment.name)
@@ -131,7 +133,7 @@ def prepare(
     if aws is None:
         (workdir / LOCAL_OVERRIDE).unlink(missing_ok=True)
     terraform = Terraform(workdir, cli_config, env, emulator=aws, progress=progress, log_file=log_file,
-                          name=environment.name)
+                          name=environment.name, parallelism=parallelism)
     if progress is not None and log_file is not None:
         progress.say(f"Terraform's full output goes to {log_file}")
     if before_init is not None:  # once the local state bucket exists: a state move (vpnctl/state_move.py)
@@ -165,10 +167,11 @@ def plan_environment(
     command: str = "plan",
     fresh_log: bool = True,
     backend_config: tuple[str, ...] = (),
+    parallelism: int | None = None,
 ) -> dict:
     """Init, validate and plan one synthesized stack; returns the plan as `terraform show -json`."""
     files = run_files(build, environment.name, command, fresh_log)
     terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
-                        backend_config=backend_config)
+                        backend_config=backend_config, parallelism=parallelism)
     terraform.validate()
     return terraform.plan(files.plan, *replace_options(terraform, read_stack(outdir, environment.name)))

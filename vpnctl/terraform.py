@@ -53,6 +53,7 @@ class Terraform:
     progress: Any = None  # a vpnctl.progress.Progress
     log_file: Path | None = None
     name: str = ""  # the environment, as the progress lines name it
+    parallelism: int | None = None  # Terraform's -parallelism for plan, apply and destroy (its default: 10)
 
     def _environment(self) -> dict[str, str]:
         return {
@@ -188,8 +189,8 @@ class Terraform:
         """
         plan_file.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", f"-out={plan_file}", *extra,
-                     state=RunState("plan"))
+            self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", f"-out={plan_file}",
+                     *self._parallelism(), *extra, state=RunState("plan"))
             return json.loads(self.run("show", "-json", str(plan_file), secret_output=True).stdout)
         finally:
             if not keep:
@@ -200,11 +201,15 @@ class Terraform:
         state = RunState("apply")
         if plan is not None:
             state.expect(plan)
-        self.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra, state=state)
+        self.run("apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *self._parallelism(),
+                 *extra, state=state)
 
     def destroy(self, *extra: str) -> None:
-        self.run("destroy", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *extra,
-                 state=RunState("destroy"))
+        self.run("destroy", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=30s", *self._parallelism(),
+                 *extra, state=RunState("destroy"))
+
+    def _parallelism(self) -> list[str]:
+        return [f"-parallelism={self.parallelism}"] if self.parallelism else []
 
     def outputs(self) -> dict:
         """Output values by name; sensitive ones are left out, so nothing secret is returned."""

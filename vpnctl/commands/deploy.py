@@ -59,6 +59,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
             environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
             allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
             allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact), emulator=emulator,
+            parallelism=args.parallelism,
         ))
 
     if args.keep:  # one environment, --local (vpnctl/arguments.py): the emulator outlives the deploy's frame

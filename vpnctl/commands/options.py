@@ -50,6 +50,14 @@ def allow_impact_option(command) -> None:
     )
 
 
+def parallelism_option(command) -> None:
+    command.add_argument(
+        "--parallelism", type=int, default=None, metavar="N",
+        help="how many resource operations Terraform runs at once in plan and apply (Terraform's -parallelism; "
+             "default: Terraform's 10)",
+    )
+
+
 def terraform_command(commands, name: str, handler, summary: str, local_help: str):
     """`plan`, `deploy` and `review`: the same environment selection, folders, --local and --allow-replace."""
     command = commands.add_parser(name, help=summary)
@@ -60,6 +68,7 @@ def terraform_command(commands, name: str, handler, summary: str, local_help: st
     command.add_argument("--build", type=Path, default=Path("build"), help="folder for CLI config and logs (default: build)")
     command.add_argument("--local", action="store_true", help=local_help)
     allow_replace_option(command)
+    parallelism_option(command)
     command.set_defaults(handler=handler)
     return command
 

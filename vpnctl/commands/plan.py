@@ -20,17 +20,19 @@ def add_parser(commands) -> None:
 def run(args, environments: list[LoadedEnvironment]) -> int:
     return watched(args, environments, lambda progress: plan_environments(
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args), progress=progress,
+        parallelism=args.parallelism,
     ))
 
 
 def plan_environments(
     environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool,
-    allow_replace: frozenset[str] = frozenset(), progress=None,
+    allow_replace: frozenset[str] = frozenset(), progress=None, parallelism: int | None = None,
 ) -> int:
     from vpnctl.runner import plan_environment, run_environments
 
     def step(environment: LoadedEnvironment, aws) -> int:
-        print(summary(environment.name, plan_environment(environment, outdir, build, aws=aws, progress=progress)))
+        print(summary(environment.name, plan_environment(environment, outdir, build, aws=aws, progress=progress,
+                                                         parallelism=parallelism)))
         return 0
 
     return run_environments(environments, outdir, build, step, local=local, allow_replace=allow_replace,

@@ -37,6 +37,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
         progress=progress, allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact),
+        parallelism=args.parallelism,
     ))
 
 

@@ -56,12 +56,14 @@ class PlanOutcome:
 def plan_for_review(
     environment: LoadedEnvironment, outdir: Path, build: Path, *, aws=None, allow_replace: frozenset[str] = frozenset(),
     secret_values: dict[str, str] | None = None, progress=None, backend_config: tuple[str, ...] = (),
+    parallelism: int | None = None,
 ) -> PlanOutcome:
     """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded.
     `backend_config` points the plans at a state not yet moved (vpnctl/state_move.py)."""
     try:
         return PlanOutcome(plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values,
-                                            progress=progress, command="review", backend_config=backend_config))
+                                            progress=progress, command="review", backend_config=backend_config,
+                                            parallelism=parallelism))
     except TerraformError as exc:
         outcome = PlanOutcome(refused=refused_addresses(exc.output))
         if not outcome.refused:
@@ -73,7 +75,7 @@ def plan_for_review(
             _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
         outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values,
                                         progress=progress, command="review", fresh_log=False,
-                                        backend_config=backend_config)
+                                        backend_config=backend_config, parallelism=parallelism)
         outcome.allowances = allowances(outcome.refused, read_stack(outcome.replanned_from, environment.name))
     except (TerraformError, subprocess.CalledProcessError) as again:
         outcome.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
@@ -124,6 +126,7 @@ def review_environment(
     environment: LoadedEnvironment, outdir: Path, build: Path, *, aws=None, allow_replace: frozenset[str] = frozenset(),
     allow_destroy: frozenset[str] = frozenset(), secret_values: dict[str, str] | None = None, policy: bool = True,
     progress=None, allow_change: frozenset[str] = frozenset(), allow_impact: frozenset[str] = frozenset(),
+    parallelism: int | None = None,
 ) -> EnvironmentReview:
     """Reviews one environment already synthesized to `outdir` (with `allow_replace`); a changed identity that
     `allow_change` doesn't name is refused without a plan (stacks/config/guard_manifest.py)."""
@@ -135,7 +138,7 @@ def review_environment(
     synthesized = stack_file(outdir, environment.name)
     outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
                               secret_values=secret_values, progress=progress,
-                              backend_config=tuple(move.backend_config()) if move else ())
+                              backend_config=tuple(move.backend_config()) if move else (), parallelism=parallelism)
     review = review_plan(environment, read_stack(outdir, environment.name), outcome, allow_destroy=allow_destroy,
                          allow_impact=allow_impact)
     review.state_move = move.words() if move else None
