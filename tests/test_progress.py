@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -165,3 +166,30 @@ def test_output_values_never_reach_the_log():
 
     message = {"type": "outputs", "@message": "Outputs: 1", "outputs": {"key": {"sensitive": False, "value": "x"}}}
     assert readable(message) == "(output values not logged)"
+
+
+def test_environments_in_parallel_keep_their_own_names_and_the_heartbeat_names_each():
+    stream = io.StringIO()
+    ready, done = threading.Barrier(3), threading.Event()
+
+    def work(name: str) -> None:
+        with progress.step(name, "planning", announce=False):
+            ready.wait()
+            progress.say(f"{name} says")
+            done.wait(60)
+
+    with Progress(stream=stream, live=False, heartbeat=0.2) as progress:
+        threads = [threading.Thread(target=work, args=(name,)) for name in ("dev", "prod")]
+        for thread in threads:
+            thread.start()
+        ready.wait()
+        deadline = time.monotonic() + 60  # a hang guard, not the expectation
+        while "still planning" not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        done.set()
+        for thread in threads:
+            thread.join()
+    text = stream.getvalue()
+    assert "dev: dev says" in text and "prod: prod says" in text
+    heartbeat = next(line for line in text.splitlines() if "still planning" in line)
+    assert "dev: still planning" in heartbeat and "prod: still planning" in heartbeat

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Self, TextIO
 
 from rich.console import Console, Group
@@ -29,8 +30,19 @@ MARKS = {"done": "✓", "failed": "✗", "started": "…", "summary": "=", "warn
 STYLES = {"done": "green", "failed": "bold red", "error": "bold red", "warning": "yellow", "summary": "bold"}
 
 
+@dataclass
+class Track:
+    """What one thread of the command is doing (environments run in threads of their own: vpnctl/runner.py):
+    whose work it is, the step under way, and the Terraform run it shows."""
+
+    label: str = ""
+    activity: tuple[str, float] | None = None
+    run: RunState | None = None
+
+
 class Progress:
-    """One command's progress display; use as a context manager around the command's work."""
+    """One command's progress display; use as a context manager around the command's work. Each thread's
+    lines carry its own environment's name, and the status and display show every environment under way."""
 
     def __init__(self, stream: TextIO | None = None, live: bool | None = None, heartbeat: float = HEARTBEAT):
         self.stream = stream or sys.stderr
@@ -41,9 +53,7 @@ class Progress:
         self._lock = threading.RLock()
         self._started = time.monotonic()
         self._last_line = self._started
-        self._label = ""
-        self._activity: tuple[str, float] | None = None
-        self._run: RunState | None = None
+        self._tracks: dict[int, Track] = {}
         self._display: Live | None = None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -68,15 +78,21 @@ class Progress:
 
     # ---- what the command tells it ----------------------------------------------------
 
-    def say(self, text: str, kind: str = "note") -> None:
-        """A line of its own, above the live display or in the plain stream.
+    def _track(self) -> Track:
+        """The calling thread's track (under the lock)."""
+        return self._tracks.setdefault(threading.get_ident(), Track())
+
+    def say(self, text: str, kind: str = "note", label: str | None = None) -> None:
+        """A line of its own, above the live display or in the plain stream, named for the calling thread's
+        environment (or `label`).
 
         Printed outside this object's lock: the display's refresh thread holds rich's lock while it asks
         for the state under ours, so holding ours while waiting for rich's would deadlock."""
         with self._lock:
             self._last_line = time.monotonic()
             clock = _clock(self._last_line - self._started)
-            label = f"{self._label}: " if self._label else ""
+            label = self._track().label if label is None else label
+        label = f"{label}: " if label else ""
         self.console.print(Text(f"{clock} {MARKS.get(kind, ' ')} {label}{text}", style=STYLES.get(kind, "")))
 
     @contextmanager
@@ -84,27 +100,29 @@ class Progress:
         """`what` (e.g. "synthesizing") is under way for environment `label`; a line says so (if `announce`),
         and so does the heartbeat while it lasts."""
         with self._lock:
-            before = self._label, self._activity
-            self._label, self._activity = label, (what, time.monotonic())
+            track = self._track()
+            before = track.label, track.activity
+            track.label, track.activity = label, (what, time.monotonic())
         if announce:
             self.say(what, "started")
         try:
             yield
         finally:
             with self._lock:
-                self._label, self._activity = before
+                track.label, track.activity = before
 
     @contextmanager
     def terraform(self, label: str, state: RunState) -> Iterator[TerraformFeed]:
         """A Terraform command's JSON UI, fed line by line to `state` and shown as it goes."""
         with self._lock:
-            before = self._label, self._run
-            self._label, self._run = label, state
+            track = self._track()
+            before = track.label, track.run
+            track.label, track.run = label, state
         try:
-            yield TerraformFeed(self, state)
+            yield TerraformFeed(self, state, label)
         finally:
             with self._lock:
-                self._label, self._run = before
+                track.label, track.run = before
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -121,15 +139,25 @@ class Progress:
     # ---- status ------------------------------------------------------------------------
 
     def status(self) -> str:
-        """One line: what is under way, for how long, and what Terraform is waiting on."""
+        """One line: what is under way, for how long, and what Terraform is waiting on; for each environment
+        under way when several are."""
+        return self._heartbeat()[1]
+
+    def _heartbeat(self) -> tuple[str, str]:
+        """(the label, the status): one environment's under its name; several on one line, each named."""
         with self._lock:
-            now = time.monotonic()
-            if self._run is not None:
-                return self._run_status(self._run)
-            if self._activity is not None:
-                what, since = self._activity
-                return f"still {what} ({_clock(now - since).strip()})"
-            return "working"
+            busy = [t for t in self._tracks.values() if t.run is not None or t.activity is not None]
+            if not busy:
+                return "", "working"
+            if len(busy) == 1:
+                return busy[0].label, self._track_status(busy[0])
+            return "", "; ".join(f"{t.label or 'all'}: {self._track_status(t)}" for t in busy)
+
+    def _track_status(self, track: Track) -> str:
+        if track.run is not None:
+            return self._run_status(track.run)
+        what, since = track.activity
+        return f"still {what} ({_clock(time.monotonic() - since).strip()})"
 
     @staticmethod
     def _run_status(run: RunState) -> str:
@@ -143,22 +171,31 @@ class Progress:
             with self._lock:
                 quiet = time.monotonic() - self._last_line >= self.heartbeat
             if quiet:
-                self.say(self.status(), "note")
+                label, status = self._heartbeat()
+                self.say(status, "note", label)
 
     def _render(self) -> Group:
-        """The display: a header line, then per resource in flight its action, address and time, and for a
-        wait we know the length of, a bar and what is left. The state is copied under the lock, drawn
-        without it."""
+        """The display: per environment under way a header line, then per resource in flight its action,
+        address and time, and for a wait we know the length of, a bar and what is left. The state is copied
+        under the lock, drawn without it."""
         with self._lock:
             now = time.monotonic()
-            label = f"{self._label}: " if self._label else ""
-            run = self._run
-            items = sorted(run.in_flight.values(), key=lambda i: i.started) if run is not None else []
-            if run is None or (run.operation == "plan" and not items):
-                head = self.status()
-            else:
-                head = f"{run.operation} {run.count()} · {len(items)} in flight"
-        lines: list = [Text(f"{_clock(now - self._started)}   {label}{head}", style="bold cyan")]
+            busy = [(t.label, t.run, self._track_status(t)) for t in self._tracks.values()
+                    if t.run is not None or t.activity is not None] or [("", None, "working")]
+            views = [(label, run, status, sorted(run.in_flight.values(), key=lambda i: i.started) if run else [])
+                     for label, run, status in busy]
+        lines: list = []
+        for label, run, status, items in views:
+            head = status if run is None or (run.operation == "plan" and not items) else \
+                f"{run.operation} {run.count()} · {len(items)} in flight"
+            lines.append(Text(f"{_clock(now - self._started)}   {label + ': ' if label else ''}{head}",
+                              style="bold cyan"))
+            lines += self._render_items(items, now)
+        return Group(*lines)
+
+    @staticmethod
+    def _render_items(items: list, now: float) -> list:
+        lines: list = []
         for item in items:
             lines.append(Text(f"   {item.action:7} {item.address}  {_clock(item.elapsed(now)).strip()}"))
             wait = item.known_wait(now)
@@ -168,15 +205,16 @@ class Progress:
                 bar.add_row(Text("          "), ProgressBar(total=total, completed=item.elapsed(now), width=30),
                             Text(f"{_clock(wait[0]).strip()} left of {wait[1]}", style="dim"))
                 lines.append(bar)
-        return Group(*lines)
+        return lines
 
 
 class TerraformFeed:
     """Takes Terraform's stdout lines; returns each parsed message for the caller's log."""
 
-    def __init__(self, progress: Progress, state: RunState):
+    def __init__(self, progress: Progress, state: RunState, label: str = ""):
         self.progress = progress
         self.state = state
+        self.label = label
 
     def line(self, line: str) -> dict | None:
         message = parse(line)
@@ -187,7 +225,7 @@ class TerraformFeed:
         for event in events:
             if event.kind == "started" and self.progress.live:
                 continue  # the live display shows what is in flight
-            self.progress.say(event.text, event.kind)
+            self.progress.say(event.text, event.kind, self.label)
         return message
 
 

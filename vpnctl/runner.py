@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,8 @@ from vpnctl.exit_status import EXIT_FAILED, worst
 from vpnctl.gateway_moves import replace_options
 from vpnctl.interrupts import Interrupted
 from vpnctl.pki.throwaway import ensure_dev_pki
-from vpnctl.synthesized import read_stack, stack_dir, synth_stacks
+from vpnctl.synth_process import synth_out_of_process
+from vpnctl.synthesized import read_stack, stack_dir
 from vpnctl.terraform import Terraform, TerraformError
 from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
@@ -50,25 +52,43 @@ def run_environments(
     allow_replace: frozenset[str] = frozenset(),
     progress=None,
     emulator: LocalAws | None = None,
+    jobs: int = 1,
 ) -> int:
-    """Synthesizes all `environments` to `outdir`, then runs `step` on each in turn, each with an emulator of
-    its own when `local`; returns the worst status. `emulator`: one already running, used instead and left
-    running (`deploy --local --keep`, one environment: vpnctl/keeping.py)."""
+    """Synthesizes all `environments` to `outdir`, then runs `step` on each (up to `jobs` at once), each with an
+    emulator of its own when `local`; returns the worst status. `emulator`: one already running, used instead
+    and left running (`deploy --local --keep`, one environment: vpnctl/keeping.py)."""
+    synthesize(environments, outdir, allow_replace, progress)
+    return run_each(environments, build, step, local=local, progress=progress, emulator=emulator, jobs=jobs)
+
+
+def synthesize(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
+               progress=None) -> None:
+    """Every stack of `environments`, in a process of its own (vpnctl/synth_process.py)."""
     with progress.step("", "synthesizing") if progress else nullcontext():
-        synth_stacks(environments, outdir, allow_replace)
-    statuses = []
-    for environment in environments:
+        synth_out_of_process(environments, outdir, allow_replace)
+
+
+def run_each(environments: list[LoadedEnvironment], build: Path, step: Step, *, local: bool, progress=None,
+             emulator: LocalAws | None = None, jobs: int = 1) -> int:
+    """`step` on each environment already synthesized, `jobs` at a time, in threads (Terraform and the emulator
+    are processes; a step's Python waits on them); the worst status. An interruption stops the run once the
+    environments under way have stopped."""
+    def one(environment: LoadedEnvironment) -> int:
         with ExitStack() as stack:
             try:
-                aws = emulator or local_emulator(stack, environment, build, local, progress)
-                statuses.append(step(environment, aws))
+                return step(environment, emulator or local_emulator(stack, environment, build, local, progress))
             except TerraformError as exc:
                 report_failure(environment, exc)
-                statuses.append(EXIT_FAILED)
+                return EXIT_FAILED
             except Interrupted as exc:  # what the step found out about the state it left (vpnctl/state_lock.py)
                 print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
                 raise
-    return worst(statuses)
+
+    if jobs <= 1 or len(environments) <= 1 or emulator is not None:
+        return worst([one(environment) for environment in environments])
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="environment") as pool:
+        futures = [pool.submit(one, environment) for environment in environments]
+        return worst([future.result() for future in futures])
 
 
 def report_failure(environment: LoadedEnvironment, exc: TerraformError) -> None:
@@ -169,9 +189,9 @@ def plan_environment(
     backend_config: tuple[str, ...] = (),
     parallelism: int | None = None,
 ) -> dict:
-    """Init, validate and plan one synthesized stack; returns the plan as `terraform show -json`."""
+    """Init and plan one synthesized stack (a plan validates the configuration itself); returns the plan as
+    `terraform show -json`."""
     files = run_files(build, environment.name, command, fresh_log)
     terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
                         backend_config=backend_config, parallelism=parallelism)
-    terraform.validate()
     return terraform.plan(files.plan, *replace_options(terraform, read_stack(outdir, environment.name)))

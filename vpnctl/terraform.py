@@ -152,7 +152,7 @@ class Terraform:
         for line in lines:
             self._log(line)
             if self.progress is not None:
-                self.progress.say(f"{self.name + ': ' if self.name else ''}{line}", "warning")
+                self.progress.say(line, "warning", self.name)
         return "\n".join(lines)
 
     def _with_state_report(self, failure: BaseException) -> BaseException:

@@ -58,6 +58,14 @@ def parallelism_option(command) -> None:
     )
 
 
+def jobs_option(command) -> None:
+    command.add_argument(
+        "--jobs", type=int, default=default_jobs(), metavar="N",
+        help="how many environments to plan at once (default here: %(default)s, as many as the machine's free "
+             "memory allows at 1 GiB each, at most 4 per core); 1 plans one after another",
+    )
+
+
 def terraform_command(commands, name: str, handler, summary: str, local_help: str):
     """`plan`, `deploy` and `review`: the same environment selection, folders, --local and --allow-replace."""
     command = commands.add_parser(name, help=summary)
@@ -92,3 +100,22 @@ def outdir(args) -> Path:
     if getattr(args, "local", False):
         return args.build / "local" / "cdktf.out"
     return Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+
+
+def default_jobs(cpus: int | None = None, available_gib: float | None = None) -> int:
+    """As many environments at once as memory allows, a GiB each (a plan's Terraform and provider, and its
+    emulator), and at most four per core: a plan mostly waits on AWS's answers and the provider's sleeps."""
+    cpus = cpus or os.cpu_count() or 1
+    if available_gib is None:
+        available_gib = _available_gib()
+    return max(1, min(4 * cpus, int(available_gib)))
+
+
+def _available_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 1.0

@@ -1,4 +1,4 @@
-"""`vpnctl plan`: synth, then Terraform init, validate and plan per environment, against AWS or (with
+"""`vpnctl plan`: synth, then Terraform init and plan per environment, against AWS or (with
 --local) against the local emulator; a summary of each plan."""
 
 from __future__ import annotations
@@ -6,27 +6,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
-from vpnctl.commands.options import allowed, outdir, terraform_command
+from vpnctl.commands.options import allowed, jobs_option, outdir, terraform_command
 from vpnctl.commands.terraform_frame import watched
 
 
 def add_parser(commands) -> None:
-    terraform_command(
-        commands, "plan", run, "synth, then terraform init, validate and plan",
+    command = terraform_command(
+        commands, "plan", run, "synth, then terraform init and plan",
         "plan against the local AWS emulator, seeded with what the environment names, instead of AWS",
     )
+    jobs_option(command)
 
 
 def run(args, environments: list[LoadedEnvironment]) -> int:
     return watched(args, environments, lambda progress: plan_environments(
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args), progress=progress,
-        parallelism=args.parallelism,
+        parallelism=args.parallelism, jobs=args.jobs,
     ))
 
 
 def plan_environments(
     environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool,
-    allow_replace: frozenset[str] = frozenset(), progress=None, parallelism: int | None = None,
+    allow_replace: frozenset[str] = frozenset(), progress=None, parallelism: int | None = None, jobs: int = 1,
 ) -> int:
     from vpnctl.runner import plan_environment, run_environments
 
@@ -36,7 +37,7 @@ def plan_environments(
         return 0
 
     return run_environments(environments, outdir, build, step, local=local, allow_replace=allow_replace,
-                            progress=progress)
+                            progress=progress, jobs=jobs)
 
 
 def summary(name: str, plan: dict) -> str:

@@ -5,6 +5,8 @@ vpnctl/review/plan_review.py."""
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
@@ -13,10 +15,12 @@ from vpnctl.commands.options import (
     allow_destroy_option,
     allow_impact_option,
     allowed,
+    jobs_option,
     outdir,
     terraform_command,
 )
 from vpnctl.commands.terraform_frame import identity_refused, watched
+from vpnctl.exit_status import worst
 
 
 def add_parser(commands) -> None:
@@ -29,6 +33,7 @@ def add_parser(commands) -> None:
     allow_impact_option(command)
     command.add_argument("--markdown", type=Path, default=None, help="also write the review as Markdown to this file")
     command.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
+    jobs_option(command)
 
 
 def run(args, environments: list[LoadedEnvironment]) -> int:
@@ -37,7 +42,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
         progress=progress, allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact),
-        parallelism=args.parallelism,
+        parallelism=args.parallelism, jobs=args.jobs,
     ))
 
 
@@ -50,29 +55,63 @@ def review_environments(
     allow_replace: frozenset[str] = frozenset(),
     markdown_file: Path | None = None,
     progress=None,
+    policy: bool = True,
+    jobs: int = 1,
     **review_options,
 ) -> int:
-    """Reviews each environment (`review_options`: allow_destroy, policy, allow_change, allow_impact, as
-    vpnctl.review.plan_review.review_environment takes them), then prints them all; the worst status."""
+    """Reviews the environments, `jobs` at a time (`review_options`: allow_destroy, allow_change, allow_impact,
+    parallelism, as vpnctl.review.plan_review.review_environment takes them), with one checkov run over every
+    stack beside the plans; then prints the reviews in the order given. The worst status."""
     from vpnctl.review import render
     from vpnctl.review.plan_review import review_environment
-    from vpnctl.runner import run_environments
+    from vpnctl.runner import run_each, synthesize
 
-    reviews = []
+    synthesize(environments, outdir, allow_replace, progress)
+    reviews: dict[str, object] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
+        scanning = pool.submit(_scan, environments, outdir, progress) if policy else None
 
-    def step(environment: LoadedEnvironment, aws) -> int:
-        reviews.append(review_environment(environment, outdir, build, aws=aws, allow_replace=allow_replace,
-                                          progress=progress, **review_options))
-        return reviews[-1].exit_status
+        def step(environment: LoadedEnvironment, aws) -> int:
+            review = review_environment(environment, outdir, build, aws=aws, allow_replace=allow_replace,
+                                        progress=progress, policy=False, **review_options)
+            reviews[environment.name] = review
+            return review.exit_status
 
-    status = run_environments(environments, outdir, build, step, local=local, allow_replace=allow_replace,
-                              progress=progress)
-    for review in reviews:
+        status = run_each(environments, build, step, local=local, progress=progress, jobs=jobs)
+        ordered = [reviews[env.name] for env in environments if env.name in reviews]
+        if scanning is not None:
+            status = worst([status, *_attach_policy(ordered, outdir, scanning)])
+    for review in ordered:
         if review.error_output:  # the whole of Terraform's words, for the CI log; the comment has the summary
             print(f"{review.environment}: {review.error}\n{review.error_output.rstrip()}", file=sys.stderr)
-    print(render.terminal(reviews), end="")
+    print(render.terminal(ordered), end="")
     if markdown_file is not None:
         markdown_file.parent.mkdir(parents=True, exist_ok=True)
-        markdown_file.write_text(render.markdown(reviews))
+        markdown_file.write_text(render.markdown(ordered))
         print(f"review: {markdown_file}")
     return status
+
+
+def _scan(environments: list[LoadedEnvironment], outdir: Path, progress):
+    """The checkov policy pack over every environment's stack at once, while Terraform plans."""
+    from vpnctl.policy.scan import scan_tiers
+    from vpnctl.synthesized import stack_file
+
+    with progress.step("", "running the checkov policy pack") if progress else nullcontext():
+        return scan_tiers({stack_file(outdir, env.name): env.config.tier for env in environments})
+
+
+def _attach_policy(reviews: list, outdir: Path, scanning) -> list[int]:
+    """Each planned review gets its stack's policy report, or the reason the pack did not run."""
+    from vpnctl.policy.scan import PolicyError
+    from vpnctl.synthesized import stack_file
+
+    try:
+        reports, error = scanning.result(), None
+    except PolicyError as exc:
+        reports, error = {}, str(exc)
+    for review in reviews:
+        if review.planned:  # a failed plan, or one refused before it ran, gets no policy section
+            review.policy = reports.get(stack_file(outdir, review.environment))
+            review.policy_error = error
+    return [review.exit_status for review in reviews]

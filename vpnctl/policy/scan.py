@@ -83,13 +83,20 @@ def skips_for(tier: str | None) -> dict[str, str]:
 
 def scan(files: list[Path], tier: str | None) -> dict[Path, PolicyReport]:
     """One checkov run over `files` (each a cdk.tf.json, all of one `tier`); a report per file."""
-    skips = skips_for(tier)
+    return scan_tiers(dict.fromkeys(files, tier))
+
+
+def scan_tiers(tiers: dict[Path, str | None]) -> dict[Path, PolicyReport]:
+    """One checkov run over every file of `tiers` (cdk.tf.json -> its environment's tier), whatever their tiers:
+    each file's report leaves out the checks its tier skips, as a run with --skip-check would."""
+    files = list(tiers)
+    common = set.intersection(*(set(skips_for(tier)) for tier in tiers.values())) if tiers else set()
     command = [checkov_binary(), "--framework", "terraform_json", "--output", "json", "--skip-download",
                "--external-checks-dir", str(CHECKS_DIR)]
     for file in files:
         command += ["--file", str(file)]
-    if skips:
-        command += ["--skip-check", ",".join(sorted(skips))]
+    if common:
+        command += ["--skip-check", ",".join(sorted(common))]
     private = tempfile.mkdtemp(prefix="vpnctl-checkov-")  # mode 0700; see the module's docstring
     env = {
         **os.environ,
@@ -102,12 +109,14 @@ def scan(files: list[Path], tier: str | None) -> dict[Path, PolicyReport]:
         shutil.rmtree(private, ignore_errors=True)
     if result.returncode not in (0, 1) or not result.stdout.strip():
         raise PolicyError(f"checkov failed with exit status {result.returncode}:\n{result.stderr[-2000:]}")
-    return _reports(json.loads(result.stdout), files, skips)
+    return _reports(json.loads(result.stdout), {file: skips_for(tier) for file, tier in tiers.items()})
 
 
-def _reports(raw, files: list[Path], skips: dict[str, str]) -> dict[Path, PolicyReport]:
+def _reports(raw, skips: dict[Path, dict[str, str]]) -> dict[Path, PolicyReport]:
     runs = raw if isinstance(raw, list) else [raw]
+    files = list(skips)
     types = {file.resolve(): _types_by_name(file) for file in files}
+    skipped = {file.resolve(): set(skips[file]) for file in files}
     passed: dict[Path, int] = {file.resolve(): 0 for file in files}
     failed: dict[Path, list[Finding]] = {file.resolve(): [] for file in files}
     for run in runs:
@@ -115,14 +124,15 @@ def _reports(raw, files: list[Path], skips: dict[str, str]) -> dict[Path, Policy
             raise PolicyError(f"checkov could not parse: {run['results'].get('parsing_errors')}")
         results = run.get("results", {})
         for check in results.get("passed_checks", []):
-            passed[Path(check["file_abs_path"]).resolve()] += 1
+            file = Path(check["file_abs_path"]).resolve()
+            passed[file] += check["check_id"] not in skipped[file]
         for check in results.get("failed_checks", []):
             file = Path(check["file_abs_path"]).resolve()
-            failed[file].append(
-                Finding(check["check_id"], check["check_name"], _address(types[file], check["resource"]), file.name)
-            )
+            if check["check_id"] not in skipped[file]:
+                failed[file].append(Finding(check["check_id"], check["check_name"],
+                                            _address(types[file], check["resource"]), file.name))
     return {
-        file: PolicyReport(passed[file.resolve()], tuple(failed[file.resolve()]), tuple(sorted(skips)))
+        file: PolicyReport(passed[file.resolve()], tuple(failed[file.resolve()]), tuple(sorted(skips[file])))
         for file in files
     }
 

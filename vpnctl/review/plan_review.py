@@ -103,6 +103,7 @@ def review_plan(
                                error_output=outcome.error_output, allowances=dict(outcome.allowances))
     if outcome.plan is None:
         return review
+    review.planned = True
     paths = construct_paths(synthesized)
     review.changes = resource_changes(outcome.plan, paths)
     review.impacts = by_subject(review.changes, assess(review.changes, outcome.plan, paths), paths)

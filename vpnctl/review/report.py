@@ -29,6 +29,7 @@ class EnvironmentReview:
     impacts: list[SubjectImpact] = field(default_factory=list)  # what each site and endpoint goes through
     impact_refusals: list[ImpactRefusal] = field(default_factory=list)  # vpnctl/review/impact_guard.py
     cost: object | None = None  # vpnctl.cost: the monthly cost before and after the plan
+    planned: bool = False  # Terraform planned it (else: refused before a plan, or the plan failed)
 
     def allowance(self, address: str) -> str:
         """What `--allow-replace` takes for a refused address: bound to the change reviewed."""
