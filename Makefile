@@ -18,7 +18,7 @@ export CHECKPOINT_DISABLE := 1
 # What `make check` leaves out: the markers are declared in pyproject.toml.
 CHECK_TIER := not terraform and not emulator and not e2e and not vpn_software
 
-.PHONY: setup run test check lint plans bench docs clean
+.PHONY: setup run test check lint plans bench bench-review docs clean
 
 setup: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP)
 
@@ -67,6 +67,12 @@ plans: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.synth --runs 3 --sites 10 100 500 2000
+
+# Review speed: the shipped environments and generated ones of 10, 50 and 200 sites (sharded too), beside the
+# code of an earlier commit; then 200 sites applied at -parallelism 30. JSON beside the synth benchmark's, in build/.
+bench-review: setup
+	$(BIN)/python -m benchmarks.review --sites 10 50 200 --shards 4
+	$(BIN)/python -m benchmarks.apply_parallel --sites 200 --parallelism 30 --json build/bench-apply-parallel.json
 
 # The generated references under docs/reference/, from the schema's models and the constructs' source.
 docs: $(STAMP)

@@ -1,4 +1,4 @@
-"""The cdktf app: one stack per `environments/*.hcl`, so `cdktf deploy prod` deploys prod.
+"""The cdktf app: one stack per `environments/*.hcl`, so `cdktf deploy prod` deploys prod, and one per shard.
 
 Config is validated before cdktf is imported: a bad file stops here with exit
 status 2 and one line per problem, and nothing is written to the output folder.
@@ -7,6 +7,9 @@ exactly those, as `vpnctl deploy --allow-replace` does: `cdktf deploy prod`
 after a reviewed replacement. A production environment's guard manifest
 (`<env>.guard.json`) refuses an unretired removal (when loading) and a changed
 identity (here) unless VPN_ALLOW_CHANGE names it as KEY=VALUE.
+A guarded site moved to another shard's stack is refused too: its state must move first (`vpnctl deploy`).
+With shard blocks, an environment is several stacks: `cdktf deploy prod` (the base, first), then
+`cdktf deploy prod-emea` and the other shards (docs/shards.md).
 A Terraform override file (`*_override.tf.json`) in a stack folder is refused
 (exit 2): Terraform would merge it into what `cdktf deploy` applies, silently.
 """
@@ -53,7 +56,7 @@ def guard_problems(directory: Path, environments, allowed: frozenset[str]) -> li
     """Production's guard manifests (stacks/config/guard_manifest.py): a manifest left without its file, and
     identity changes VPN_ALLOW_CHANGE doesn't name. A change that moves the state is refused even when named:
     cdktf would start from an empty state at the new place; `vpnctl deploy` copies the state there first."""
-    from stacks.config.guard_manifest import identity_changes, orphans, refusals
+    from stacks.config.guard_manifest import identity_changes, orphans, refusals, stack_moves
 
     lines = orphans(directory)
     for env in environments:
@@ -62,6 +65,10 @@ def guard_problems(directory: Path, environments, allowed: frozenset[str]) -> li
                   f"`vpnctl deploy {env.name} --allow-change {change.allowance}`, which copies it first"
                   for change in identity_changes(Path(env.source), env.name, env.config)
                   if change.moves_state and change.allowance in allowed]
+        moves = stack_moves(Path(env.source), env.name, env.config)
+        lines += [f'{env.source}: site "{site}": moves from stack {before} to {after}: cdktf would destroy it in '
+                  f"{before} and create it anew in {after} (new tunnel outside IPs); run `vpnctl deploy {env.name}`, "
+                  "which moves its state first" for site, before, after in moves]
     return lines
 
 

@@ -8,28 +8,36 @@ from stacks.bindings import binding_type_checks_skipped, load_lazily
 
 load_lazily()  # before the first binding is imported: this module is where the app starts
 
-from cdktf import App
+from cdktf import App, TerraformStack
 
 from stacks.config import LoadedEnvironment
-from stacks.guard import GuardError, check_all_matched
+from stacks.guard import GuardError, check_all_matched, check_each_lifted_once
+from stacks.shard_stack import ShardStack
 from stacks.vpn_stack import VpnStack
+from vpn_schema.naming import stack_names
 
 
 def build_app(
     environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
     bound: bool = True,
 ) -> App:
+    """Every stack of every environment: its base stack (VpnStack), then one ShardStack per shard block."""
     app = App(outdir=str(outdir))
+    stacks: list[TerraformStack] = []
     with binding_type_checks_skipped():  # the config is validated; see stacks/bindings.py
-        stacks = [VpnStack(app, environment, allow_replace=allow_replace, bound_allowances=bound)
-                  for environment in environments]
+        for environment in environments:
+            stacks.append(VpnStack(app, environment, allow_replace=allow_replace, bound_allowances=bound))
+            stacks += [ShardStack(app, environment, shard, allow_replace=allow_replace, bound_allowances=bound)
+                       for shard in environment.config.shard]
     check_all_matched(allow_replace, set().union(*(stack.replace_allowed for stack in stacks)), stacks)
+    check_each_lifted_once(stacks)
     return app
 
 
 def synth(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
           bound: bool = True) -> Path:
-    """`allow_replace` applies to every stack given: name one environment with it. `bound`: see stacks/guard.py."""
+    """`allow_replace` applies to every stack given: name one environment with it (a site's addresses are the
+    same in whichever of its environment's stacks it is, and in one stack only). `bound`: see stacks/guard.py."""
     build_app(environments, outdir, allow_replace, bound).synth()
     return outdir
 
@@ -46,8 +54,8 @@ def refuse_override_files(environments: list[LoadedEnvironment], outdir: Path) -
     """OverrideFileFound naming every Terraform override file in the stack folders of `environments`: nothing
     here synthesizes one, so one found there was left by a local run (`local_override.tf.json`, which
     `vpnctl --local` once wrote here) or planted, and `cdktf deploy` would apply it with the stack."""
-    found = sorted({path for environment in environments for pattern in OVERRIDE_FILES
-                    for path in (outdir / "stacks" / environment.name).glob(pattern)})
+    found = sorted({path for environment in environments for stack in stack_names(environment.name, environment.config)
+                    for pattern in OVERRIDE_FILES for path in (outdir / "stacks" / stack).glob(pattern)})
     if found:
         raise OverrideFileFound(
             "\n".join(f"{path}: a Terraform override file in a stack folder; Terraform would merge it over the "

@@ -73,3 +73,18 @@ def check_all_matched(addresses: frozenset[str], matched: set[str], stacks: list
         f"allow_replace: {', '.join(unknown)} is not a resource guarded by prevent_destroy in {names}; "
         f"guarded resources:\n{listed}"
     )
+
+
+def check_each_lifted_once(stacks: list[TerraformStack]) -> None:
+    """GuardError when one allowance lifted the guard in two stacks: an address names one resource of the app.
+    A site's addresses are the same in whichever stack of its environment it is, and it is in one of them;
+    two environments share addresses only for sites of the same name, so name one environment at a time."""
+    owners: dict[str, list[str]] = {}
+    for stack in stacks:
+        for allowance in getattr(stack, "replace_allowed", ()):
+            owners.setdefault(allowance, []).append(stack.node.id)
+    twice = {allowance: names for allowance, names in owners.items() if len(names) > 1}
+    if twice:
+        raise GuardError("allow_replace: " + "; ".join(
+            f"{allowance} lifts the guard in {', '.join(names)}" for allowance, names in sorted(twice.items()))
+            + ": an allowance must name one resource; allow it with one environment at a time")

@@ -15,7 +15,14 @@ from modules.certificates import Certificates
 from modules.client_vpn import ClientVpnEndpoint
 from modules.site_to_site import SiteToSiteVpn
 from modules.vpn_gateway import VpnGateway
-from vpn_schema.naming import client_vpn_output, site_tunnels_output
+from vpn_schema.naming import (
+    ALARM_TOPIC_OUTPUT,
+    SHARD_STACKS_OUTPUT,
+    VPN_GATEWAY_OUTPUT,
+    client_vpn_output,
+    site_output_names,
+    site_tunnels_output,
+)
 
 
 def _output(scope, id: str, name: str, **settings) -> TerraformOutput:
@@ -25,11 +32,18 @@ def _output(scope, id: str, name: str, **settings) -> TerraformOutput:
 
 
 def vpn_gateway_outputs(stack: TerraformStack, gateway: VpnGateway) -> None:
-    _output(stack, "vpn_gateway_id", "vpn_gateway_id", value=gateway.id)
+    _output(stack, VPN_GATEWAY_OUTPUT, VPN_GATEWAY_OUTPUT, value=gateway.id)
 
 
 def alarm_topic_outputs(stack: TerraformStack, topic: AlarmTopic) -> None:
-    _output(stack, "alarm_topic_arn", "alarm_topic_arn", value=topic.arn)
+    _output(stack, ALARM_TOPIC_OUTPUT, ALARM_TOPIC_OUTPUT, value=topic.arn)
+
+
+def shard_outputs(stack: TerraformStack, shard_stacks: list[str]) -> None:
+    """A sharded environment's base: its shard stacks, so that a later run finds the sites of a shard whose
+    block was removed (vpnctl/shard_moves.py)."""
+    _output(stack, SHARD_STACKS_OUTPUT, SHARD_STACKS_OUTPUT, value=shard_stacks,
+            description="The environment's shard stacks, each reading this stack's outputs")
 
 
 def site_outputs(site: SiteToSiteVpn) -> None:
@@ -45,7 +59,7 @@ def site_outputs(site: SiteToSiteVpn) -> None:
     _output(
         site,
         "customer_gateway_configuration",
-        f"site_{site.name}_customer_gateway_configuration",
+        site_output_names(site.name)[1],
         description=f'AWS\'s device configuration for site "{site.name}"; holds the pre-shared keys',
         value=site.customer_gateway_configuration,
         sensitive=True,

@@ -16,6 +16,7 @@ from tests import (
     operations_pipeline,
     pipelines,
     plan_pipelines,
+    shard_pipeline,
     user_pipeline,
 )
 from tests.lifecycle import Run, Runner
@@ -38,9 +39,9 @@ NO_ENDPOINT = 'client_vpn "'
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
 DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing", "deploy-kept")
-STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations")
+STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations", "shards")
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = (*DEPLOY_RUNS, "operations", "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
+FINISHES = (*DEPLOY_RUNS, "operations", "shards", "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
             "staging", "prod", "destroy")
 
 
@@ -182,3 +183,6 @@ class Catalog:
 
     def _operations(self) -> None:
         operations_pipeline.start(self)
+
+    def _shards(self) -> None:
+        shard_pipeline.start(self)

@@ -34,6 +34,7 @@ from vpn_schema.environment_blocks import (  # noqa: F401  (re-exported: the nam
     VpnGatewaySettings,
     state_key,
 )
+from vpn_schema.shards import Shard
 from vpn_schema.site import Site
 
 
@@ -87,6 +88,9 @@ class Environment(CrossCheckedModel):
         "gateway and one VPN connection each."))
     client_vpn: dict[str, ClientVpn] = Field({}, description=(
         "Client VPN endpoints, by name (the site name rule): remote access for people."))
+    shard: dict[str, Shard] = Field({}, description=(
+        "Named groups of sites, each deployed as a stack of its own, `<env>-<name>`, with its own state and lock "
+        "(docs/shards.md). Default: none (every site in the environment's one stack)."))
 
     _resolved_sites: dict[str, Site] = PrivateAttr(default_factory=dict)
 

@@ -44,9 +44,11 @@ TIERS: tuple[str, ...] = get_args(Tier)
 PRODUCTION: Tier = "production"
 
 
-def state_key(environment: str) -> str:
-    """Where in its bucket an environment's state lives: the file name decides it."""
-    return f"vpn/{environment}/terraform.tfstate"
+def state_key(stack: str) -> str:
+    """Where in the environment's bucket a stack's state lives: `vpn/<stack>/terraform.tfstate`. The base stack
+    is named after the file (`vpn/prod/...`), a shard's stack `<env>-<shard>` (`vpn/prod-emea/...`:
+    vpn_schema.naming.stack_names)."""
+    return f"vpn/{stack}/terraform.tfstate"
 
 
 class StateBackend(StrictModel):

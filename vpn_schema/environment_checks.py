@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from vpn_schema import shards
 from vpn_schema.client_vpn import ClientVpn
 from vpn_schema.crypto_profiles import BUILTIN_PROFILES
 from vpn_schema.environment_blocks import (
@@ -34,6 +35,7 @@ def problems(env):
             yield f'crypto_profile "{name}": redefines a built-in profile; choose another name'
     yield from _vpc_problems(env)
     yield from _site_tunnel_problems(env)
+    yield from shards.problems(env)
 
 
 def _account_problems(env):

@@ -77,3 +77,53 @@ def scope_of(construct_id: str) -> tuple[str, str] | None:
     no '-', so the first '-' ends the kind."""
     kind, dash, name = construct_id.partition("-")
     return (kind, name) if dash and name and kind in SCOPE_KINDS else None
+
+
+# Stacks: an environment is its base stack, named after its file, and one stack per shard block
+# (vpn_schema.shards). Each keeps its state under its own key (vpn_schema.environment.state_key).
+
+
+def shard_stack(environment: str, shard: str) -> str:
+    """The stack of shard `shard` of `environment`: `prod-emea`, so `cdktf deploy prod-emea`."""
+    return f"{environment}-{shard}"
+
+
+def stack_names(environment: str, config) -> list[str]:
+    """Every stack of an environment, the base first (it holds what the shards read), then the shards in the
+    order of the file: `["prod", "prod-emea", "prod-amer"]`; `["dev"]` without shard blocks."""
+    return [environment, *(shard_stack(environment, shard) for shard in config.shard)]
+
+
+def site_stack(environment: str, config, site: str) -> str:
+    """The stack a site's resources live in: its shard's, or the base stack when it is in no shard."""
+    for shard, block in config.shard.items():
+        if site in block.sites:
+            return shard_stack(environment, shard)
+    return environment
+
+
+def stack_sites(environment: str, config) -> dict[str, list[str]]:
+    """Stack name -> the names of its sites, in the order of the file; every stack of `stack_names`, base first."""
+    stacks: dict[str, list[str]] = {name: [] for name in stack_names(environment, config)}
+    for site in config.site:
+        stacks[site_stack(environment, config, site)].append(site)
+    return stacks
+
+
+def site_output_names(site: str) -> tuple[str, str]:
+    """The stack outputs of one site: its tunnels, and AWS's device configuration (sensitive)."""
+    return site_tunnels_output(site), f"site_{site}_customer_gateway_configuration"
+
+
+# The base stack's outputs that its shards read (terraform_remote_state): every base stack has had them, so a
+# shard plans against a base deployed before shards existed. And the list of its shard stacks as last applied,
+# which tells a later run where a site of a removed shard still is (vpnctl/shard_moves.py).
+VPN_GATEWAY_OUTPUT = "vpn_gateway_id"
+ALARM_TOPIC_OUTPUT = "alarm_topic_arn"
+SHARD_STACKS_OUTPUT = "shard_stacks"
+
+
+def log_key_alias(environment: str) -> str:
+    """The alias of the log key a base stack creates (`logging.create_kms_key`), by which its shards find it:
+    modules/log_encryption_key.py names it so (tests/test_shards.py checks the two agree)."""
+    return f"alias/vpn-logs-{environment}"

@@ -55,7 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "without_environments", False):
         return args.handler(args)
     try:
-        environments = load_environments(args.environments, _names(args))
+        names = _names(args)
+        if args.command in TERRAFORM_COMMANDS:  # a shard's stack names its environment, and only that stack
+            from vpnctl.stack_targets import resolve
+
+            names, args.stacks = resolve(args.environments, names)
+        environments = load_environments(args.environments, names)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG

@@ -75,9 +75,10 @@ AUTOMATIC = Approval(automatic=True)  # --local, --auto-approve, and callers tha
 def deploy_environment(
     environment: LoadedEnvironment, outdir: Path, build: Path, aws=None, allow_destroy: frozenset[str] = frozenset(),
     *, approval: Approval, progress=None, allow_change: frozenset[str] = frozenset(),
-    allow_impact: frozenset[str] = frozenset(), parallelism: int | None = None,
+    allow_impact: frozenset[str] = frozenset(), parallelism: int | None = None, stack: str | None = None,
 ) -> dict:
-    """Plans, shows the review, checks the guard, asks, applies exactly that plan; returns the outputs.
+    """Plans one stack of `environment` (`stack`, default its base), shows the review, checks the guard, asks,
+    applies exactly that plan; returns the stack's outputs.
 
     Applying the saved plan, not a fresh one, means what was checked and approved is what runs. A changed
     identity (stacks/config/guard_manifest.py) that `allow_change` doesn't name stops it before Terraform.
@@ -86,14 +87,15 @@ def deploy_environment(
                                       "--allow-change {}")
     if refused:
         raise DeployRefused("; ".join(refused))
-    move = allowed_move(environment, allow_change)
-    files = run_files(build, environment.name, "deploy")
+    stack = stack or environment.name
+    move = allowed_move(environment, allow_change) if stack == environment.name else None
+    files = run_files(build, stack, "deploy")
     terraform = None
     applying: list[bool] = []  # set once the apply starts: the report of an interruption depends on it
     try:
         terraform = prepare(environment, outdir, build, aws, progress=progress, log_file=files.log,
                             before_init=(lambda: _move_state(environment, move, aws)) if move else None,
-                            parallelism=parallelism)
+                            parallelism=parallelism, stack=stack)
         return _plan_and_apply(environment, outdir, terraform, files, (allow_destroy, allow_impact), approval, progress,
                                applying)
     except Interrupted as exc:
@@ -116,16 +118,17 @@ def _plan_and_apply(environment, outdir, terraform, files, allowed, approval, pr
     pki_dir = terraform.env.get("TF_VAR_pki_dir") or os.environ.get("TF_VAR_pki_dir")
     for warning in crl_warnings(environment.config, Path(pki_dir)) if pki_dir else []:
         print(f"{environment.name}: warning: {warning}", file=sys.stderr)
-    synthesized = read_stack(outdir, environment.name)
+    stack = terraform.name or environment.name
+    synthesized = read_stack(outdir, stack)
     try:
         plan = terraform.plan(files.plan, *replace_options(terraform, synthesized), keep=True)
     except TerraformError as exc:
         refused = refused_addresses(exc.output)
         if refused:
             raise DeployRefused(f"the plan replaces {', '.join(refused)}, guarded by prevent_destroy; "
-                                f"`vpnctl review {environment.name}` shows which attributes force it") from exc
+                                f"`vpnctl review {stack}` shows which attributes force it") from exc
         raise
-    if not show_and_check(environment, outdir, plan, *allowed, approval):
+    if not show_and_check(environment, outdir, plan, *allowed, approval, stack=stack):
         return terraform.outputs()  # nothing to apply, nothing to ask
     if not approval.granted(environment, progress):
         raise DeployRefused("not applied: the answer was not 'yes'", EXIT_FAILED)
@@ -135,11 +138,12 @@ def _plan_and_apply(environment, outdir, terraform, files, allowed, approval, pr
 
 
 def show_and_check(environment, outdir: Path, plan: dict, allow_destroy: frozenset[str], allow_impact: frozenset[str],
-                   approval: Approval) -> bool:
+                   approval: Approval, stack: str | None = None) -> bool:
     """The plan's review on stdout (its summary line alone when approval is automatic); refuses what the
     guard refuses. Whether the plan changes anything."""
-    review = review_plan(environment, read_stack(outdir, environment.name), PlanOutcome(plan),
-                         allow_destroy=allow_destroy, allow_impact=allow_impact)
+    stack = stack or environment.name
+    review = review_plan(environment, read_stack(outdir, stack), PlanOutcome(plan), allow_destroy=allow_destroy,
+                         allow_impact=allow_impact, stack=stack)
     text = render.terminal([review]) if not approval.automatic else render.summary_line(review) + "\n"
     print(text, end="", flush=True)
     if review.refused_destroys or review.impact_refusals or review.error:

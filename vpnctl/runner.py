@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from vpnctl.terraform import Terraform, TerraformError
 from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
 LOCAL_OVERRIDE = "local_override.tf.json"
+SEEDING = threading.Lock()
 LOCAL_MAX_RETRIES = 2
 
 # A command's work on one environment, already synthesized: its exit status. `aws`: the local emulator, or
@@ -143,17 +145,21 @@ def prepare(
     backend_config: tuple[str, ...] = (),
     before_init: Callable[[], None] | None = None,
     parallelism: int | None = None,
+    stack: str | None = None,
+    seed: bool = True,
 ) -> Terraform:
-    """Terraform for one synthesized stack, initialized; with `aws`, seeded and pointed at it. `parallelism`:
-    Terraform's -parallelism for its plans and applies."""
+    """Terraform for one synthesized stack of `environment` (`stack`; default its base, named after it),
+    initialized; with `aws`, pointed at it, and seeded unless `seed` is off (a shard's stack, once its base
+    seeded the emulator). `parallelism`: Terraform's -parallelism for its plans and applies."""
     build = build.resolve()
     cli_config = write_cli_config(build, find_provider_mirror())
-    workdir = stack_dir(outdir, environment.name)
-    env = _local_settings(environment, workdir, build, aws, secret_values) if aws is not None else {}
+    stack = stack or environment.name
+    workdir = stack_dir(outdir, stack)
+    env = _local_settings(environment, workdir, build, aws, secret_values, seed) if aws is not None else {}
     if aws is None:
         (workdir / LOCAL_OVERRIDE).unlink(missing_ok=True)
     terraform = Terraform(workdir, cli_config, env, emulator=aws, progress=progress, log_file=log_file,
-                          name=environment.name, parallelism=parallelism)
+                          name=stack, parallelism=parallelism)
     if progress is not None and log_file is not None:
         progress.say(f"Terraform's full output goes to {log_file}")
     if before_init is not None:  # once the local state bucket exists: a state move (vpnctl/state_move.py)
@@ -162,10 +168,13 @@ def prepare(
     return terraform
 
 
-def _local_settings(environment, workdir: Path, build: Path, aws: LocalAws, secret_values) -> dict[str, str]:
+def _local_settings(environment, workdir: Path, build: Path, aws: LocalAws, secret_values,
+                    seed: bool = True) -> dict[str, str]:
     """Seeds the emulator, writes the local override, makes throwaway certificates; Terraform's environment."""
     pki_dir = (build / "pki").resolve()
-    seed_environment(aws, environment.config, pki_dir, secret_values)
+    if seed:
+        with SEEDING:  # the stacks of one environment, prepared side by side, seed the same emulator
+            seed_environment(aws, environment.config, pki_dir, secret_values)
     env = aws.terraform_env()
     (workdir / LOCAL_OVERRIDE).write_text(
         json.dumps({"provider": {"aws": {"max_retries": LOCAL_MAX_RETRIES}}}, indent=2) + "\n")
@@ -188,10 +197,15 @@ def plan_environment(
     fresh_log: bool = True,
     backend_config: tuple[str, ...] = (),
     parallelism: int | None = None,
+    stack: str | None = None,
+    terraform: Terraform | None = None,
 ) -> dict:
-    """Init and plan one synthesized stack (a plan validates the configuration itself); returns the plan as
+    """Init and plan one synthesized stack of `environment` (`stack`; default its base), or plan with
+    `terraform`, one already initialized there; a plan validates the configuration itself. Returns the plan as
     `terraform show -json`."""
-    files = run_files(build, environment.name, command, fresh_log)
-    terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
-                        backend_config=backend_config, parallelism=parallelism)
-    return terraform.plan(files.plan, *replace_options(terraform, read_stack(outdir, environment.name)))
+    stack = stack or environment.name
+    files = run_files(build, stack, command, fresh_log)
+    if terraform is None:
+        terraform = prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
+                            backend_config=backend_config, parallelism=parallelism, stack=stack)
+    return terraform.plan(files.plan, *replace_options(terraform, read_stack(outdir, stack)))

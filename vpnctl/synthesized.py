@@ -1,4 +1,6 @@
-"""The synthesized stacks: writing them (the only vpnctl module that loads cdktf), finding and reading them."""
+"""The synthesized stacks: writing them (the only vpnctl module that loads cdktf), finding and reading them.
+An environment is one stack, or with shard blocks its base stack and one stack per shard, each in a folder of
+its own named after the stack."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import json
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
+from vpn_schema.naming import stack_names
 
 STACK_FILE = "cdk.tf.json"
 
@@ -29,14 +32,22 @@ def unguarded_main(argv: list[str]) -> int:
     return 0
 
 
-def stack_dir(outdir: Path, environment: str) -> Path:
-    return outdir / "stacks" / environment
+def stack_dir(outdir: Path, stack: str) -> Path:
+    """A stack's synthesized folder: an environment's base stack by the environment's name, a shard's stack by
+    its own (`prod-emea`: vpn_schema.naming.stack_names)."""
+    return outdir / "stacks" / stack
 
 
-def stack_file(outdir: Path, environment: str) -> Path:
-    """An environment's synthesized Terraform JSON."""
-    return stack_dir(outdir, environment) / STACK_FILE
+def stack_file(outdir: Path, stack: str) -> Path:
+    """A stack's synthesized Terraform JSON."""
+    return stack_dir(outdir, stack) / STACK_FILE
 
 
-def read_stack(outdir: Path, environment: str) -> dict:
-    return json.loads(stack_file(outdir, environment).read_text())
+def read_stack(outdir: Path, stack: str) -> dict:
+    return json.loads(stack_file(outdir, stack).read_text())
+
+
+def stack_dirs(outdir: Path, environment: LoadedEnvironment) -> dict[str, Path]:
+    """Stack name -> synthesized folder, for every stack of `environment`, the base first (one entry without
+    shard blocks)."""
+    return {stack: stack_dir(outdir, stack) for stack in stack_names(environment.name, environment.config)}

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-LABELED_BLOCKS = ("site", "crypto_profile", "client_vpn", "authorization", "route")
+LABELED_BLOCKS = ("site", "crypto_profile", "client_vpn", "authorization", "route", "shard")
 ONE_BASED_LISTS = ("tunnel",)
 _SEGMENT = r'[A-Za-z_][\w-]*(?: "[^"]*")?(?:\[\d+\])?'
 _KEY_PREFIX = re.compile(rf'^({_SEGMENT}(?:(?:\.|(?<=") ){_SEGMENT})*): (.+)$', re.DOTALL)

@@ -7,6 +7,8 @@ two facts outside that reach, for every path that synthesizes (`vpnctl`, `cdktf 
 - **Guarded names.** A site or Client VPN endpoint named here may leave the environment file only
   in a change that also deletes its name here (retires it). Otherwise loading fails (exit 2), so
   a removal always shows twice in the pull request's diff.
+- **Stacks.** With shard blocks, which shard stack each site was deployed in. A site moved to another
+  stack needs its state moved first, which `vpnctl deploy` does and `cdktf deploy` can't: `main.py` refuses it.
 - **Identity.** Account, region, state bucket, file name, tier and VPC. Changing one of them moves
   or abandons the real environment (a new, empty state; the gateway on another VPC; the guard
   switched off). Each change is refused unless allowed by `KEY=VALUE`, which names the new value,
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from stacks.config.errors import ConfigError
 from vpn_schema.environment import PRODUCTION, TIERS, Environment, state_key
+from vpn_schema.naming import site_stack, stack_sites
 
 SUFFIX = ".guard.json"
 # The identity keys that decide where the S3 backend keeps the state: changing one moves the state.
@@ -53,6 +56,11 @@ def guarded_names(config: Environment) -> dict[str, list[str]]:
     return {"site": sorted(config.site), "client_vpn": sorted(config.client_vpn)}
 
 
+def shard_stacks(name: str, config: Environment) -> dict[str, list[str]]:
+    """Each shard stack and its sites; a site in none is in the base stack (`name`)."""
+    return {stack: sites for stack, sites in stack_sites(name, config).items() if stack != name}
+
+
 def render(name: str, config: Environment) -> str:
     document = {
         "about": ("Written by vpnctl deploy. To destroy a site or Client VPN endpoint, delete its block from "
@@ -60,7 +68,21 @@ def render(name: str, config: Environment) -> str:
         "identity": identity(name, config),
         "guarded": guarded_names(config),
     }
+    if config.shard:  # where each site's state is; without shards, all in the base stack
+        document["stacks"] = shard_stacks(name, config)
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def stack_moves(environment_file: Path, name: str, config: Environment) -> list[tuple[str, str, str]]:
+    """(site, the stack it was deployed in, the stack it is in now) for each guarded site that changed stacks
+    since the manifest was written: a state move `vpnctl deploy` makes (vpnctl/shard_moves.py) and cdktf can't."""
+    manifest = read(manifest_path(environment_file))
+    if manifest is None:
+        return []
+    deployed = {site: stack for stack, sites in (manifest.get("stacks") or {}).items() for site in sites}
+    return [(site, deployed.get(site, name), site_stack(name, config, site))
+            for site in sorted((manifest.get("guarded") or {}).get("site", [])) if site in config.site
+            and deployed.get(site, name) != site_stack(name, config, site)]
 
 
 def write(environment_file: Path, name: str, config: Environment) -> list[str]:

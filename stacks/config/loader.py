@@ -22,9 +22,11 @@ from pydantic import ValidationError
 from stacks.config.errors import LABELED_BLOCKS, ConfigError, display_key, format_validation_error
 from stacks.config.guard_manifest import removal_problems
 from stacks.config.hcl_checks import REPEATED_BLOCKS, tree_problems
-from vpn_schema.environment import PRODUCTION, TIERS, Environment
+from vpn_schema.environment import PRODUCTION, TIERS, Environment, state_key
+from vpn_schema.naming import stack_names
 
-ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")  # and every stack name (a shard's: `<env>-<shard>`)
+STACK_NAME_LENGTH = 31
 # A name that says production: prod, prod-eu, eu-prod, production, eu-production-2; not product-demo.
 PRODUCTION_NAME = re.compile(r"(^|-)prod(uction)?(-|$)")
 # C0 and C1 controls and DEL: they garble messages and terminals, and no AWS name or tag takes them.
@@ -82,6 +84,7 @@ def load_environment(path: Path) -> LoadedEnvironment:
     except ValidationError as exc:
         raise ConfigError(format_validation_error(source, exc, Environment) + lines) from None
     lines += removal_problems(source, path, config)
+    lines += [f"{source}: {line}" for line in _stack_name_problems(name, config)]
     if lines:
         raise ConfigError(lines)
     return LoadedEnvironment(name=name, source=source, config=config)
@@ -130,9 +133,38 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[L
         except ConfigError as exc:
             lines.extend(exc.lines)
     lines += _shared_vpc_problems(loaded)
+    lines += _stack_clash_problems(directory, loaded)
     if lines:
         raise ConfigError(lines)
     return loaded
+
+
+def _stack_name_problems(name: str, config) -> list[str]:
+    """A shard's stack name (`<env>-<shard>`) follows the environment name rule, as the base's does: it names a
+    folder, a state key and a `cdktf deploy` argument beside the environments' own."""
+    return [f'shard "{shard}": its stack name {stack} is {len(stack)} characters; a stack name is at most '
+            f"{STACK_NAME_LENGTH}, as an environment's file name is"
+            for shard, stack in zip(config.shard, stack_names(name, config)[1:], strict=True)
+            if not ENVIRONMENT_NAME.fullmatch(stack)]
+
+
+def _stack_clash_problems(directory: Path, loaded: list[LoadedEnvironment]) -> list[str]:
+    """A shard's stack named like another environment file (`prod` shard `eu` and `prod-eu.hcl`), or like
+    another environment's shard stack: the two would share a synthesized folder, a `cdktf deploy` name and,
+    in one bucket, a state."""
+    files = {path.stem: display_path(path) for path in directory.glob("*.hcl")}
+    lines, owners = [], {}
+    for env in loaded:
+        for shard, stack in zip(env.config.shard, stack_names(env.name, env.config)[1:], strict=True):
+            where = f'{env.source}: shard "{shard}"'
+            if stack in files:
+                lines.append(f"{where}: its stack name {stack} is the environment {files[stack]}; both would be "
+                             f"cdktf.out/stacks/{stack} and {state_key(stack)}: rename the shard")
+            elif stack in owners:
+                lines.append(f"{where}: its stack name {stack} is also a shard stack of {owners[stack]}: rename the "
+                             "shard")
+            owners.setdefault(stack, env.source)
+    return lines
 
 
 def _shared_vpc_problems(loaded: list[LoadedEnvironment]) -> list[str]:

@@ -59,7 +59,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
             environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
             allow_destroy=frozenset(args.allow_destroy), approval=Approval(automatic=automatic), progress=progress,
             allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact), emulator=emulator,
-            parallelism=args.parallelism,
+            parallelism=args.parallelism, stacks=getattr(args, "stacks", None),
         ))
 
     if args.keep:  # one environment, --local (vpnctl/arguments.py): the emulator outlives the deploy's frame
@@ -79,22 +79,25 @@ def deploy_environments(
     approval=None,
     progress=None,
     emulator=None,
+    stacks: dict[str, frozenset[str]] | None = None,
     **deploy_options,
 ) -> int:
-    """Deploys each environment (`deploy_options`: allow_destroy, allow_change, allow_impact, as
+    """Deploys each environment, every stack of it (`stacks`: per environment, the stacks to deploy; default
+    all; `deploy_options`: allow_destroy, allow_change, allow_impact, parallelism, as
     vpnctl.plan_and_apply.deploy_environment takes them); the worst status. `approval`: default, asked
     unless `local`. `emulator`: a local AWS already running, for `--keep`."""
     from stacks.config import guard_manifest
-    from vpnctl.plan_and_apply import Approval, DeployRefused, deploy_environment, deploy_summary
+    from vpnctl.plan_and_apply import Approval, DeployRefused, deploy_summary
     from vpnctl.runner import run_environments
+    from vpnctl.stack_deploys import deploy_stacks
 
     approval = approval or Approval(automatic=local)
 
     def step(environment: LoadedEnvironment, aws) -> int:
         started = time.monotonic()
         try:
-            outputs = deploy_environment(environment, outdir, build, aws, approval=approval, progress=progress,
-                                         **deploy_options)
+            outputs = deploy_stacks(environment, outdir, build, aws, approval=approval, progress=progress,
+                                    stacks=(stacks or {}).get(environment.name), **deploy_options)
         except DeployRefused as exc:
             print(f"{environment.name}: refused: {exc}", file=sys.stderr)
             return exc.status

@@ -21,19 +21,24 @@ def add_parser(commands) -> None:
 def run(args, environments: list[LoadedEnvironment]) -> int:
     return watched(args, environments, lambda progress: plan_environments(
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args), progress=progress,
-        parallelism=args.parallelism, jobs=args.jobs,
+        parallelism=args.parallelism, jobs=args.jobs, stacks=getattr(args, "stacks", None),
     ))
 
 
 def plan_environments(
     environments: list[LoadedEnvironment], outdir: Path, build: Path, *, local: bool,
     allow_replace: frozenset[str] = frozenset(), progress=None, parallelism: int | None = None, jobs: int = 1,
+    stacks: dict[str, frozenset[str]] | None = None,
 ) -> int:
+    """Plans each environment, every stack of it, base first (`stacks`: per environment the stacks to plan)."""
+    from vpn_schema.naming import stack_names
     from vpnctl.runner import plan_environment, run_environments
 
     def step(environment: LoadedEnvironment, aws) -> int:
-        print(summary(environment.name, plan_environment(environment, outdir, build, aws=aws, progress=progress,
-                                                         parallelism=parallelism)))
+        for stack in stack_names(environment.name, environment.config):
+            if stack in (stacks or {}).get(environment.name, {stack}):
+                print(summary(stack, plan_environment(environment, outdir, build, aws=aws, progress=progress,
+                                                      parallelism=parallelism, stack=stack)))
         return 0
 
     return run_environments(environments, outdir, build, step, local=local, allow_replace=allow_replace,

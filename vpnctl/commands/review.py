@@ -42,7 +42,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
         progress=progress, allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact),
-        parallelism=args.parallelism, jobs=args.jobs,
+        parallelism=args.parallelism, jobs=args.jobs, stacks=getattr(args, "stacks", None),
     ))
 
 
@@ -57,13 +57,16 @@ def review_environments(
     progress=None,
     policy: bool = True,
     jobs: int = 1,
+    stacks: dict[str, frozenset[str]] | None = None,
     **review_options,
 ) -> int:
-    """Reviews the environments, `jobs` at a time (`review_options`: allow_destroy, allow_change, allow_impact,
-    parallelism, as vpnctl.review.plan_review.review_environment takes them), with one checkov run over every
-    stack beside the plans; then prints the reviews in the order given. The worst status."""
+    """Reviews the environments, `jobs` at a time, each stack of an environment with shards side by side
+    (`review_options`: allow_destroy, allow_change, allow_impact, parallelism, as
+    vpnctl.review.stack_reviews.review_stacks takes them; `stacks`: per environment, the stacks to review,
+    default all), with one checkov run over every stack beside the plans; then prints the reviews in the order
+    given. The worst status."""
     from vpnctl.review import render
-    from vpnctl.review.plan_review import review_environment
+    from vpnctl.review.stack_reviews import review_stacks
     from vpnctl.runner import run_each, synthesize
 
     synthesize(environments, outdir, allow_replace, progress)
@@ -72,13 +75,14 @@ def review_environments(
         scanning = pool.submit(_scan, environments, outdir, progress) if policy else None
 
         def step(environment: LoadedEnvironment, aws) -> int:
-            review = review_environment(environment, outdir, build, aws=aws, allow_replace=allow_replace,
-                                        progress=progress, policy=False, **review_options)
-            reviews[environment.name] = review
-            return review.exit_status
+            found = review_stacks(environment, outdir, build, aws=aws, allow_replace=allow_replace,
+                                  progress=progress, jobs=jobs, stacks=(stacks or {}).get(environment.name),
+                                  **review_options)
+            reviews[environment.name] = found
+            return worst([review.exit_status for review in found])
 
         status = run_each(environments, build, step, local=local, progress=progress, jobs=jobs)
-        ordered = [reviews[env.name] for env in environments if env.name in reviews]
+        ordered = [review for env in environments for review in reviews.get(env.name, [])]
         if scanning is not None:
             status = worst([status, *_attach_policy(ordered, outdir, scanning)])
     for review in ordered:
@@ -94,11 +98,13 @@ def review_environments(
 
 def _scan(environments: list[LoadedEnvironment], outdir: Path, progress):
     """The checkov policy pack over every environment's stack at once, while Terraform plans."""
+    from vpn_schema.naming import stack_names
     from vpnctl.policy.scan import scan_tiers
     from vpnctl.synthesized import stack_file
 
     with progress.step("", "running the checkov policy pack") if progress else nullcontext():
-        return scan_tiers({stack_file(outdir, env.name): env.config.tier for env in environments})
+        return scan_tiers({stack_file(outdir, stack): env.config.tier for env in environments
+                           for stack in stack_names(env.name, env.config)})
 
 
 def _attach_policy(reviews: list, outdir: Path, scanning) -> list[int]:

@@ -56,27 +56,29 @@ class PlanOutcome:
 def plan_for_review(
     environment: LoadedEnvironment, outdir: Path, build: Path, *, aws=None, allow_replace: frozenset[str] = frozenset(),
     secret_values: dict[str, str] | None = None, progress=None, backend_config: tuple[str, ...] = (),
-    parallelism: int | None = None,
+    parallelism: int | None = None, stack: str | None = None, terraform=None,
 ) -> PlanOutcome:
-    """Plans one environment already synthesized to `outdir`; on a refusal, plans again unguarded.
-    `backend_config` points the plans at a state not yet moved (vpnctl/state_move.py)."""
+    """Plans one stack of an environment already synthesized to `outdir` (`stack`, default its base; with
+    `terraform`, one initialized there); on a refusal, plans again unguarded. `backend_config` points the plans
+    at a state not yet moved (vpnctl/state_move.py)."""
+    stack = stack or environment.name
     try:
         return PlanOutcome(plan_environment(environment, outdir, build, aws=aws, secret_values=secret_values,
                                             progress=progress, command="review", backend_config=backend_config,
-                                            parallelism=parallelism))
+                                            parallelism=parallelism, stack=stack, terraform=terraform))
     except TerraformError as exc:
         outcome = PlanOutcome(refused=refused_addresses(exc.output))
         if not outcome.refused:
             outcome.error, outcome.error_output = _first_error(exc), exc.output
             return outcome
-    outcome.replanned_from = build.resolve() / "review-unguarded"
+    outcome.replanned_from = build.resolve() / "review-unguarded" / stack  # one per stack: they plan side by side
     try:
-        with progress.step(environment.name, "synthesizing with the guard lifted") if progress else nullcontext():
+        with progress.step(stack, "synthesizing with the guard lifted") if progress else nullcontext():
             _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
         outcome.plan = plan_environment(environment, outcome.replanned_from, build, aws=aws, secret_values=secret_values,
                                         progress=progress, command="review", fresh_log=False,
-                                        backend_config=backend_config, parallelism=parallelism)
-        outcome.allowances = allowances(outcome.refused, read_stack(outcome.replanned_from, environment.name))
+                                        backend_config=backend_config, parallelism=parallelism, stack=stack)
+        outcome.allowances = allowances(outcome.refused, read_stack(outcome.replanned_from, stack))
     except (TerraformError, subprocess.CalledProcessError) as again:
         outcome.error = f"the plan with the guard lifted failed too: {_first_error(again)}"
         outcome.error_output = getattr(again, "output", None) or getattr(again, "stderr", None) or ""
@@ -96,17 +98,22 @@ def review_plan(
     *,
     allow_destroy: frozenset[str] = frozenset(),
     allow_impact: frozenset[str] = frozenset(),
+    stack: str | None = None,
+    moved: frozenset[str] = frozenset(),
 ) -> EnvironmentReview:
-    """The review of a plan outcome; `synthesized` is the stack's cdk.tf.json as the reviewed change synthesizes
-    it (its construct paths name things; its lifecycles say which guards an allowance lifted)."""
-    review = EnvironmentReview(environment.name, refused=list(outcome.refused), error=outcome.error,
+    """The review of a plan outcome of one stack of `environment` (`stack`, default its base); `synthesized` is the
+    stack's cdk.tf.json as the reviewed change synthesizes it (its construct paths name things; its lifecycles
+    say which guards an allowance lifted). `moved`: addresses whose state `vpnctl deploy` moves between stacks
+    before it plans (vpnctl/shard_moves.py), left out of the changes."""
+    review = EnvironmentReview(stack or environment.name, refused=list(outcome.refused), error=outcome.error,
                                error_output=outcome.error_output, allowances=dict(outcome.allowances))
     if outcome.plan is None:
         return review
     review.planned = True
+    plan = _without(outcome.plan, moved)
     paths = construct_paths(synthesized)
-    review.changes = resource_changes(outcome.plan, paths)
-    review.impacts = by_subject(review.changes, assess(review.changes, outcome.plan, paths), paths)
+    review.changes = resource_changes(plan, paths)
+    review.impacts = by_subject(review.changes, assess(review.changes, plan, paths), paths)
     guarded = environment.config.prevent_destroy
     # Terraform refuses replacing a guarded resource; what prevent_destroy can't see is refused here.
     review.refused_destroys = unguarded_destroys(review.changes, guarded, allow_destroy)
@@ -115,12 +122,19 @@ def review_plan(
                                                    refused=review.refused, allow_impact=allow_impact)
     from vpnctl.cost.words import plan_cost  # the price table is read only when a plan is reviewed
 
-    review.cost = plan_cost(outcome.plan, synthesized, environment)
+    review.cost = plan_cost(plan, synthesized, environment)
     unused = unused_allowances(review.changes, allow_destroy) + impact_guard.unused(review.impacts, synthesized,
                                                                                    allow_impact)
     if unused:
         review.error = "; ".join(unused)
     return review
+
+
+def _without(plan: dict, moved: frozenset[str]) -> dict:
+    """The plan without the changes of `moved` addresses."""
+    if not moved:
+        return plan
+    return {**plan, "resource_changes": [c for c in plan.get("resource_changes", []) if c["address"] not in moved]}
 
 
 def review_environment(

@@ -79,6 +79,10 @@ def _markdown_callouts(review: EnvironmentReview) -> list[str]:
         lines += [f"> - {text(line)}" for line in review.identity_refusals] + [""]
     if review.state_move:
         lines += ["> [!NOTE]", f"> **The state moves.** {text(review.state_move)}.", ""]
+    if review.moves:
+        lines += ["> [!NOTE]", ("> **Sites move between stacks.** `vpnctl deploy` moves their state before it plans, "
+                  "so nothing of theirs is destroyed or created, and their tunnels keep their outside IPs:")]
+        lines += [f"> - {text(words)}" for words in review.moves] + [""]
     if review.refused:
         lines += [
             "> [!CAUTION]",
@@ -170,6 +174,7 @@ def terminal(reviews: list[EnvironmentReview]) -> str:
         lines.append(summary_line(review) + ("  REFUSED by the prod guard" if refused else ""))
         lines += [f"  refused: {line}" for line in review.identity_refusals]
         lines += [f"  {review.state_move}"] if review.state_move else []
+        lines += [f"  moves: {words}" for words in review.moves]
         if review.error:
             lines.append(f"  {review.error}")
         lines += render_impact.terminal_lines(review)

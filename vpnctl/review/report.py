@@ -15,6 +15,9 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REFUSED", "EnvironmentReview"]
 
 @dataclass
 class EnvironmentReview:
+    """One stack's review: an environment's, or with shards one of its stacks' (`environment` is then the stack's
+    name, `prod-emea`)."""
+
     environment: str
     changes: list[ResourceChange] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # addresses prevent_destroy refused
@@ -29,6 +32,7 @@ class EnvironmentReview:
     impacts: list[SubjectImpact] = field(default_factory=list)  # what each site and endpoint goes through
     impact_refusals: list[ImpactRefusal] = field(default_factory=list)  # vpnctl/review/impact_guard.py
     cost: object | None = None  # vpnctl.cost: the monthly cost before and after the plan
+    moves: list[str] = field(default_factory=list)  # sites whose state moves between stacks: vpnctl/shard_moves.py
     planned: bool = False  # Terraform planned it (else: refused before a plan, or the plan failed)
 
     def allowance(self, address: str) -> str:

@@ -1,0 +1,156 @@
+"""Review benchmark: `vpnctl review --local` timed side by side with the code of an earlier commit.
+
+Cases (each run with a fresh local emulator, so every plan is a first plan):
+  shipped      `review --all` on the three shipped environments: the earlier commit's code, this code with
+               `--jobs 1` (one environment after another) and this code with its default --jobs; the
+               terminal output and the comment must be the same apart from timing
+  sites-N      `review` of one generated environment of N sites (benchmarks/synth.py's sites-N), by the
+               earlier commit's code and by this code; with --shards S also split into S shards
+
+Run: `make bench-review` (or `.venv/bin/python -m benchmarks.review --baseline REF --sites 10 50 200`).
+Writes build/bench-review.json, beside the synth benchmark's build/bench-synth.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.synth import ROOT, _tree_rss_kb, generated_environment
+
+PYTHON = sys.executable
+ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CHECKPOINT_DISABLE": "1"}
+
+
+def worktree(ref: str, into: Path) -> Path:
+    """The tree of `ref`, checked out beside this one (git worktree), to run its own vpnctl."""
+    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(into), ref], cwd=ROOT, check=True,
+                   capture_output=True)
+    return into
+
+
+def review(tree: Path, environments: Path, names: list[str], work: Path, *extra: str) -> dict:
+    """One `vpnctl review --local` by the code in `tree`: wall time, peak memory, exit status and outputs."""
+    work.mkdir(parents=True, exist_ok=True)
+    markdown = work / "review.md"
+    command = [PYTHON, "-m", "vpnctl", "--environments", str(environments), "review", *names, "--local",
+               "--build", str(work / "build"), "--out", str(work / "out"), "--markdown", str(markdown), *extra]
+    env = {**ENV, "PYTHONPATH": str(tree)}
+    stdout = work / "stdout.txt"
+    with open(stdout, "w") as out:
+        seconds, peak, status = timed(command, tree, env, out)
+    text = stdout.read_text()
+    return {"seconds": round(seconds, 1), "status": status, "peak_mib": peak // 1024,
+            "stdout": _without_paths(text, work),
+            "markdown": _without_paths(markdown.read_text(), work) if markdown.exists() else ""}
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str], out) -> tuple[float, int, int]:
+    """Wall seconds, peak resident KiB of the whole process tree, exit status."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, _tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    status = process.wait()
+    seconds = time.monotonic() - started
+    done.set()
+    sampler.join()
+    return seconds, peak, status
+
+
+def _without_paths(text: str, work: Path) -> str:
+    """The run's own folders differ from run to run; nothing else may."""
+    return "\n".join(line for line in text.replace(str(work), "WORK").splitlines() if not line.startswith("review: "))
+
+
+def generated(folder: Path, name: str, sites: int, shards: int = 0) -> Path:
+    """An environments folder holding one generated environment of `sites` sites, split into `shards`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = generated_environment(sites)
+    if shards:
+        per = -(-sites // shards)
+        for s in range(shards):
+            members = ", ".join(f'"site-{i:04d}"' for i in range(s * per, min(sites, (s + 1) * per)))
+            text += f'\nshard "s{s + 1}" {{\n  sites = [{members}]\n}}\n'
+    (folder / f"{name}.hcl").write_text(text)
+    return folder
+
+
+def shipped_case(baseline: Path, scratch: Path) -> dict:
+    names = ["--all"]
+    environments = ROOT / "environments"
+    runs = {
+        "baseline": review(baseline, environments, names, scratch / "shipped-baseline"),
+        "sequential": review(ROOT, environments, names, scratch / "shipped-sequential", "--jobs", "1"),
+        "parallel": review(ROOT, environments, names, scratch / "shipped-parallel"),
+    }
+    same = runs["sequential"]["stdout"] == runs["parallel"]["stdout"] and \
+        runs["sequential"]["markdown"] == runs["parallel"]["markdown"]
+    return {"case": "shipped", "same_output": same, "parallel_over_sequential": round(
+        runs["parallel"]["seconds"] / runs["sequential"]["seconds"], 2), "parallel_over_baseline": round(
+        runs["parallel"]["seconds"] / runs["baseline"]["seconds"], 2),
+        **{name: {k: v for k, v in run.items() if k not in ("stdout", "markdown")} for name, run in runs.items()}}
+
+
+def sites_case(sites: int, shards: int, baseline: Path, scratch: Path) -> dict:
+    name = "bench"
+    plain = generated(scratch / f"sites-{sites}" / "environments", name, sites)
+    runs = {"baseline": review(baseline, plain, [name], scratch / f"sites-{sites}-baseline"),
+            "current": review(ROOT, plain, [name], scratch / f"sites-{sites}-current")}
+    result = {"case": f"sites-{sites}", "current_over_baseline": round(
+        runs["current"]["seconds"] / runs["baseline"]["seconds"], 2)}
+    if shards:
+        sharded = generated(scratch / f"sites-{sites}-shards" / "environments", name, sites, shards)
+        runs["sharded"] = review(ROOT, sharded, [name], scratch / f"sites-{sites}-sharded")
+        result["sharded_over_current"] = round(runs["sharded"]["seconds"] / runs["current"]["seconds"], 2)
+    result.update({key: {k: v for k, v in run.items() if k not in ("stdout", "markdown")}
+                   for key, run in runs.items()})
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.review", description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="e08b0ef", help="the commit whose code is timed beside this one")
+    parser.add_argument("--sites", type=int, nargs="*", default=[10, 50, 200])
+    parser.add_argument("--shards", type=int, default=4, help="shards of each sites-N environment (0: none)")
+    parser.add_argument("--no-shipped", action="store_true", help="leave out the shipped environments' case")
+    parser.add_argument("--json", type=Path, default=ROOT / "build" / "bench-review.json")
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="vpnctl-bench-review-"))
+    baseline = worktree(args.baseline, scratch / "baseline")
+    results = []
+    try:
+        if not args.no_shipped:
+            results.append(shipped_case(baseline, scratch))
+            print(json.dumps(results[-1]), flush=True)
+        for sites in args.sites:
+            results.append(sites_case(sites, args.shards, baseline, scratch))
+            print(json.dumps(results[-1]), flush=True)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, check=False,
+                       capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    report = {"baseline": args.baseline, "cpus": os.cpu_count(), "results": results}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
