@@ -108,6 +108,9 @@ def shipped_case(baseline: Path, scratch: Path) -> dict:
 
 
 def sites_case(sites: int, shards: int, baseline: Path, scratch: Path) -> dict:
+    """sites-N by the earlier commit's vpnctl and by this one; with `shards`, this code's review of one stack and
+    of the same sites in `shards` shards, both timed from a running emulator, the sharded one with its base
+    stack deployed (what a shard plans against)."""
     name = "bench"
     plain = generated(scratch / f"sites-{sites}" / "environments", name, sites)
     runs = {"baseline": review(baseline, plain, [name], scratch / f"sites-{sites}-baseline"),
@@ -116,14 +119,53 @@ def sites_case(sites: int, shards: int, baseline: Path, scratch: Path) -> dict:
         runs["current"]["seconds"] / runs["baseline"]["seconds"], 2)}
     if shards:
         sharded = generated(scratch / f"sites-{sites}-shards" / "environments", name, sites, shards)
-        runs["sharded"] = review(ROOT, sharded, [name], scratch / f"sites-{sites}-sharded")
-        result["sharded_over_current"] = round(runs["sharded"]["seconds"] / runs["current"]["seconds"], 2)
+        runs["one_stack"] = driven(plain, name, scratch / f"sites-{sites}-one-stack", deploy_base=False)
+        runs["sharded"] = driven(sharded, name, scratch / f"sites-{sites}-sharded", deploy_base=True)
+        result["sharded_over_one_stack"] = round(runs["sharded"]["seconds"] / runs["one_stack"]["seconds"], 2)
     result.update({key: {k: v for k, v in run.items() if k not in ("stdout", "markdown")}
                    for key, run in runs.items()})
     return result
 
 
+def driven(environments: Path, name: str, work: Path, *, deploy_base: bool) -> dict:
+    """This code's review, timed inside a process that starts the emulator (and deploys the base) first."""
+    work.mkdir(parents=True, exist_ok=True)
+    command = [PYTHON, "-m", "benchmarks.review", "drive", str(environments), name, str(work)]
+    result = subprocess.run([*command, *(["--deploy-base"] if deploy_base else [])], cwd=ROOT,
+                            env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def drive(argv: list[str]) -> int:
+    """ENVIRONMENTS NAME WORK [--deploy-base]: an emulator, the base stack applied if asked, then the review of
+    every stack, timed; prints {"seconds", "status"} last."""
+    from stacks.config import load_environments
+    from vpnctl.commands.options import default_jobs
+    from vpnctl.commands.review import review_environments
+    from vpnctl.emulator_process import LocalAws
+    from vpnctl.plan_and_apply import AUTOMATIC, deploy_environment
+    from vpnctl.runner import synthesize
+
+    environments, name, work = Path(argv[0]), argv[1], Path(argv[2])
+    (environment,) = load_environments(environments, [name])
+    with LocalAws(environment.config.account_id, log_file=work / "emulator.log") as aws:
+        if "--deploy-base" in argv:
+            synthesize([environment], work / "base-out")
+            deploy_environment(environment, work / "base-out", work / "build", aws, approval=AUTOMATIC)
+        started = time.monotonic()
+        status = review_environments([environment], work / "out", work / "build", local=True, emulator=aws,
+                                     markdown_file=work / "review.md", jobs=default_jobs())
+        seconds = time.monotonic() - started
+    print(json.dumps({"seconds": round(seconds, 1), "status": status}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["drive"]:
+        return drive(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks.review", description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="e08b0ef", help="the commit whose code is timed beside this one")
     parser.add_argument("--sites", type=int, nargs="*", default=[10, 50, 200])

@@ -86,7 +86,7 @@ def run_each(environments: list[LoadedEnvironment], build: Path, step: Step, *, 
                 print(exc.report or f"{environment.name}: {exc}", file=sys.stderr)
                 raise
 
-    if jobs <= 1 or len(environments) <= 1 or emulator is not None:
+    if jobs <= 1 or len(environments) <= 1:
         return worst([one(environment) for environment in environments])
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="environment") as pool:
         futures = [pool.submit(one, environment) for environment in environments]

@@ -58,13 +58,14 @@ def review_environments(
     policy: bool = True,
     jobs: int = 1,
     stacks: dict[str, frozenset[str]] | None = None,
+    emulator=None,
     **review_options,
 ) -> int:
     """Reviews the environments, `jobs` at a time, each stack of an environment with shards side by side
     (`review_options`: allow_destroy, allow_change, allow_impact, parallelism, as
     vpnctl.review.stack_reviews.review_stacks takes them; `stacks`: per environment, the stacks to review,
     default all), with one checkov run over every stack beside the plans; then prints the reviews in the order
-    given. The worst status."""
+    given. The worst status. `emulator`: a local AWS already running, used for every environment."""
     from vpnctl.review import render
     from vpnctl.review.stack_reviews import review_stacks
     from vpnctl.runner import run_each, synthesize
@@ -81,7 +82,7 @@ def review_environments(
             reviews[environment.name] = found
             return worst([review.exit_status for review in found])
 
-        status = run_each(environments, build, step, local=local, progress=progress, jobs=jobs)
+        status = run_each(environments, build, step, local=local, progress=progress, jobs=jobs, emulator=emulator)
         ordered = [review for env in environments for review in reviews.get(env.name, [])]
         if scanning is not None:
             status = worst([status, *_attach_policy(ordered, outdir, scanning)])
