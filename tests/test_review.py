@@ -324,7 +324,33 @@ def test_the_plan_workflow_is_a_valid_github_workflow():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     text = workflow.read_text()
-    assert "vpnctl review --all --markdown" in text and render.MARKER in text
+    # One job per stack (a matrix from `vpnctl stacks`), then one comment merged from their parts.
+    assert "vpnctl stacks --json" in text and "stack: ${{ fromJSON(needs.stacks.outputs.stacks) }}" in text
+    assert 'vpnctl review "${{ matrix.stack }}" --parts' in text and "vpnctl comment" in text
+    assert render.MARKER in text
+
+
+def test_the_comment_merged_from_each_stack_s_parts_is_the_comment_of_all_of_them(tmp_path):
+    """What the workflow's matrix does: each job writes its review's parts, and `vpnctl comment` merges them into
+    the comment one review of every stack would have written."""
+    reviews = [EnvironmentReview("prod", error="boom"), EnvironmentReview("prod-emea"), EnvironmentReview("dev")]
+    files = []
+    for review in reviews:
+        files.append(tmp_path / f"{review.environment}.json")
+        files[-1].write_text(json.dumps(render.parts([review])))
+    result = run_vpnctl("comment", *map(str, files), "--markdown", str(tmp_path / "review.md"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "review.md").read_text() == render.markdown(reviews)
+
+
+def test_vpnctl_stacks_lists_each_environment_s_stacks_base_first_as_a_ci_matrix(tmp_path):
+    from tests.scenarios import variant
+
+    variant("prod", [("# Staff:", 'shard "emea" {\n  sites = ["berlin-hq", "paris-branch"]\n}\n# Staff:')],
+            tmp_path / "environments", saved_as="prod")
+    result = run_vpnctl("--environments", str(tmp_path / "environments"), "stacks", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["prod", "prod-emea"]
 
 
 def test_the_workflow_check_catches_a_broken_workflow(tmp_path):
@@ -334,3 +360,16 @@ def test_the_workflow_check_catches_a_broken_workflow(tmp_path):
     result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1
+
+
+def test_a_shard_s_stack_on_the_command_line_selects_its_environment_and_that_stack_only(tmp_path):
+    from tests.scenarios import variant
+    from vpnctl.stack_targets import resolve
+
+    variant("prod", [("# Staff:", 'shard "emea" {\n  sites = ["berlin-hq"]\n}\n# Staff:')],
+            tmp_path / "environments", saved_as="prod")
+    shutil.copy(ROOT / "environments" / "dev.hcl", tmp_path / "environments" / "dev.hcl")
+    assert resolve(tmp_path / "environments", ["prod-emea"]) == (["prod"], {"prod": frozenset({"prod-emea"})})
+    assert resolve(tmp_path / "environments", ["prod-emea", "dev"]) == (["prod", "dev"], {"prod": frozenset({"prod-emea"})})
+    assert resolve(tmp_path / "environments", ["prod", "prod-emea"]) == (["prod"], {})  # the environment: all
+    assert resolve(tmp_path / "environments", ["dev"]) == (["dev"], None)

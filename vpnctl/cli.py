@@ -19,6 +19,7 @@ from pathlib import Path
 from stacks.config import ConfigError, load_environments
 from vpnctl.commands import (
     client_config,
+    comment,
     deploy,
     device_config,
     diff,
@@ -29,6 +30,7 @@ from vpnctl.commands import (
     plan,
     policy,
     review,
+    stacks,
     status,
     synth,
     validate,
@@ -37,8 +39,8 @@ from vpnctl.commands.options import usage_error
 from vpnctl.exit_status import EXIT_CONFIG, EXIT_FAILED
 
 # In the order `vpnctl --help` lists them.
-COMMANDS = (validate, synth, plan, deploy, review, policy, diff, pki, client_config, device_config, import_crl, offboard,
-            status, maintenance)
+COMMANDS = (validate, synth, stacks, plan, deploy, review, comment, policy, diff, pki, client_config, device_config,
+            import_crl, offboard, status, maintenance)
 
 ONE_ENVIRONMENT = ("pki", "client-config", "device-config")  # commands whose `env` names exactly one
 TERRAFORM_COMMANDS = ("plan", "deploy", "review")  # commands that take `--all` rather than "all by default"

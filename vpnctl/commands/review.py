@@ -4,6 +4,7 @@ vpnctl/review/plan_review.py."""
 
 from __future__ import annotations
 
+import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -32,6 +33,8 @@ def add_parser(commands) -> None:
     allow_change_option(command)
     allow_impact_option(command)
     command.add_argument("--markdown", type=Path, default=None, help="also write the review as Markdown to this file")
+    command.add_argument("--parts", type=Path, default=None,
+                         help="also write the comment's parts as JSON, for `vpnctl comment` to merge (a CI matrix)")
     command.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
     jobs_option(command)
 
@@ -41,6 +44,7 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
     return watched(args, environments, lambda progress: review_environments(
         environments, outdir(args), args.build, local=args.local, allow_replace=allowed(args),
         allow_destroy=frozenset(args.allow_destroy), markdown_file=args.markdown, policy=not args.no_policy,
+        parts_file=args.parts,
         progress=progress, allow_change=frozenset(args.allow_change), allow_impact=frozenset(args.allow_impact),
         parallelism=args.parallelism, jobs=args.jobs, stacks=getattr(args, "stacks", None),
     ))
@@ -54,6 +58,7 @@ def review_environments(
     local: bool,
     allow_replace: frozenset[str] = frozenset(),
     markdown_file: Path | None = None,
+    parts_file: Path | None = None,
     progress=None,
     policy: bool = True,
     jobs: int = 1,
@@ -94,6 +99,9 @@ def review_environments(
         markdown_file.parent.mkdir(parents=True, exist_ok=True)
         markdown_file.write_text(render.markdown(ordered))
         print(f"review: {markdown_file}")
+    if parts_file is not None:
+        parts_file.parent.mkdir(parents=True, exist_ok=True)
+        parts_file.write_text(json.dumps({**render.parts(ordered), "status": status}, indent=1) + "\n")
     return status
 
 

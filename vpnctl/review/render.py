@@ -32,17 +32,35 @@ def summary_line(review: EnvironmentReview) -> str:
     )
 
 
+TABLE_HEAD = ("| environment | traffic impact | monthly cost | change |", "| --- | --- | --- | --- |")
+
+
 def markdown(reviews: list[EnvironmentReview]) -> str:
     """The pull-request comment: what each environment's change does to traffic and to the bill first, then the
     guard's verdicts, the resources and the policy."""
-    lines = [MARKER, "## VPN plan review", "", *summary_table(reviews)]
+    return merged([parts(reviews)])
+
+
+def parts(reviews: list[EnvironmentReview]) -> dict[str, list[str]]:
+    """The comment's parts for these reviews (`vpnctl review --parts`): the summary table's rows and the
+    sections, so that the reviews of several CI jobs (a matrix of stacks) merge into one comment."""
+    sections: list[str] = []
     for review in reviews:
-        lines += _markdown_environment(review)
+        sections += _markdown_environment(review)
+    return {"rows": summary_table(reviews)[len(TABLE_HEAD):-1], "sections": sections}
+
+
+def merged(all_parts: list[dict[str, list[str]]]) -> str:
+    """One comment from several reviews' parts, in the order given: one table, then every section."""
+    rows = [row for part in all_parts for row in part["rows"]]
+    lines = [MARKER, "## VPN plan review", "", *TABLE_HEAD, *rows, ""]
+    for part in all_parts:
+        lines += part["sections"]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def summary_table(reviews: list[EnvironmentReview]) -> list[str]:
-    lines = ["| environment | traffic impact | monthly cost | change |", "| --- | --- | --- | --- |"]
+    lines = list(TABLE_HEAD)
     for review in reviews:
         total, delta = cost_words.summary(review.cost)
         lines.append(f"| {text(review.environment)} | {text(render_impact.headline(review))} | {text(total)} | "
