@@ -16,6 +16,7 @@ def add_parser(commands) -> None:
 
 
 def run(args, environments: list[LoadedEnvironment]) -> int:
+    from vpn_schema.naming import stack_names
     from vpnctl.checkout_lock import holding
     from vpnctl.synthesized import stack_file, synth_stacks
 
@@ -30,5 +31,6 @@ def run(args, environments: list[LoadedEnvironment]) -> int:
     if status:
         return status
     for env in environments:
-        print(f"{env.name}: {stack_file(folder, env.name)}")
+        for stack in stack_names(env.name, env.config):  # the base, then its shards' stacks
+            print(f"{stack}: {stack_file(folder, stack)}")
     return 0
