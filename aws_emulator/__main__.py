@@ -42,10 +42,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from aws_emulator.app import EmulatorApp, install, issued_key
     from aws_emulator.auth import Gate
+    from aws_emulator.serialized import Serialized, ServerErrors
 
     install()
-    app = Gate(EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id),
-               access_key_id, secret_access_key, issued=issued_key)
+    # Each request on a thread of its own, its work on the state one at a time (aws_emulator.serialized).
+    app = ServerErrors(Gate(Serialized(EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id)),
+                            access_key_id, secret_access_key, issued=issued_key))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     port = server.server_address[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from it

@@ -9,10 +9,8 @@ create call that draws it.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
-import threading
 from collections.abc import Iterator
 
 from moto.acm.models import CertBundle, acm_backends
@@ -26,23 +24,22 @@ from aws_emulator.auth import Secret
 from aws_emulator.client_vpn import ClientVpnResponses
 from aws_emulator.controls import ControlError, handle, is_control
 from aws_emulator.query_calls import QueryCalls
+from aws_emulator.serialized import STATE_LOCK
 from aws_emulator.site_to_site import SiteToSiteResponses
 from aws_emulator.transit_gateway import TransitGatewayResponses
 
 SEED_PATH = "/_vpn_emulator/seed"
 STATE_PATH = "/_vpn_emulator/resources"
-# Terraform sends up to ten requests at once; our actions allocate addresses and IDs.
-_LOCK = threading.RLock()
 
 
 def install() -> None:
-    """Adds or replaces the EC2 actions on moto's response class, each under one lock,
-    and PutCompositeAlarm, which moto's CloudWatch stores but does not route."""
+    """Adds or replaces the EC2 actions on moto's response class, and PutCompositeAlarm, which moto's CloudWatch
+    stores but does not route. They run under aws_emulator.serialized's lock, as every request does."""
     for mixin in (ClientVpnResponses, SiteToSiteResponses, TransitGatewayResponses):
         for part in reversed(mixin.__mro__[:-1]):  # the mixin's own bases, the first named winning; not object
             for name, value in vars(part).items():
                 if callable(value) and not name.startswith("__"):
-                    setattr(EC2Response, name, _locked(value))
+                    setattr(EC2Response, name, value)
     CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm
     # moto's security group rules lose the description of a rule that references a group,
     # and leave out GroupOwnerId, so the provider reads the reference as "account/sg-..." (drift).
@@ -52,19 +49,6 @@ def install() -> None:
     SecurityGroupRule.group_owner_id = property(lambda rule: rule.ec2_backend.account_id)
     if not hasattr(Alarm, "alarm_rule"):
         Alarm.alarm_rule = property(lambda alarm: alarm.rule)  # the CompositeAlarm shape's AlarmRule
-
-
-def _locked(method):
-    if getattr(method, "_emulator_locked", False):
-        return method
-
-    @functools.wraps(method)
-    def run(*args, **kwargs):
-        with _LOCK:
-            return method(*args, **kwargs)
-
-    run._emulator_locked = True
-    return run
 
 
 @contextlib.contextmanager
@@ -84,7 +68,7 @@ def seed(account_id: str, document: dict) -> dict:
     """Creates the VPCs, subnets, route tables, transit gateways and ACM
     certificates `document` names, under its IDs and ARNs; what already exists
     is left as it is."""
-    with _LOCK:
+    with STATE_LOCK:
         result = _seed(ec2_backends[account_id][document["region"]], document)
         certificates = acm_backends[account_id][document["region"]]
         for cert in document.get("certificates", []):
@@ -141,21 +125,23 @@ def _seed(backend, document: dict) -> dict:
 
 def issued_key(access_key_id: str) -> Secret | None:
     """A key the emulated accounts issued themselves: temporary credentials from STS (AssumeRole and its
-    kin, with their session token) or an active access key of an IAM user."""
+    kin, with their session token) or an active access key of an IAM user. Read under the state's lock: the
+    signature check runs before the request's own work takes it, while STS and IAM may be issuing keys."""
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 
-    for by_partition in list(sts_backends.values()):
-        for backend in list(by_partition.values()):
-            for role in list(backend.assumed_roles):
-                if role.access_key_id == access_key_id:
-                    return Secret(role.secret_access_key, role.session_token)
-    for by_partition in list(iam_backends.values()):
-        for backend in list(by_partition.values()):
-            for user in list(backend.users.values()):
-                for key in list(user.access_keys):
-                    if key.access_key_id == access_key_id and key.status == "Active":
-                        return Secret(key.secret_access_key)
+    with STATE_LOCK:
+        for by_partition in sts_backends.values():
+            for backend in by_partition.values():
+                for role in backend.assumed_roles:
+                    if role.access_key_id == access_key_id:
+                        return Secret(role.secret_access_key, role.session_token)
+        for by_partition in iam_backends.values():
+            for backend in by_partition.values():
+                for user in backend.users.values():
+                    for key in user.access_keys:
+                        if key.access_key_id == access_key_id and key.status == "Active":
+                            return Secret(key.secret_access_key)
     return None
 
 
@@ -207,7 +193,7 @@ class EmulatorApp:
         return self.moto_app(environ, start_response)
 
     def _control(self, environ, start_response, path: str):
-        """The control routes of aws_emulator.controls, under the lock the EC2 actions take."""
+        """The control routes of aws_emulator.controls, under the lock every request's work takes."""
         from urllib.parse import parse_qsl
 
         try:
@@ -215,7 +201,7 @@ class EmulatorApp:
                 document = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             else:
                 document = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
-            with _LOCK:
+            with STATE_LOCK:
                 return self._json(start_response, handle(self.account_id, path, document))
         except ControlError as refused:
             return self._json(start_response, {"message": str(refused)}, refused.status)

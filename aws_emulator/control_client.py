@@ -34,6 +34,11 @@ class EmulatorControls:
         """How long a replaced tunnel endpoint stays DOWN (5 s unless set)."""
         self.post(PREFIX + "replacement-seconds", {"seconds": seconds})
 
+    def set_switch_interval(self, seconds: float) -> None:
+        """How often the emulator's interpreter switches between its request threads (5 ms unless set): a stress
+        test shortens it, so that requests interleave at many more points and a race shows within seconds."""
+        self.post(PREFIX + "switch-interval", {"seconds": seconds})
+
     def tunnel_history(self, region: str) -> list[dict]:
         """Every tunnel status change in the region, in time order: {time, vpn_connection_id, outside_ip,
         status}."""

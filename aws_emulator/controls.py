@@ -1,21 +1,26 @@
 """The emulator's control routes that stand in for the real world: a customer gateway device bringing a tunnel
-up or down, AWS announcing tunnel maintenance, a user connecting to a Client VPN endpoint; and how long a
-replaced tunnel endpoint takes, and what every tunnel's status has been.
+up or down, AWS announcing tunnel maintenance, a user connecting to a Client VPN endpoint; how long a
+replaced tunnel endpoint takes, and what every tunnel's status has been; and, for stress tests, how often the
+emulator's interpreter switches between its request threads (sys.setswitchinterval, 5 ms by default): a short
+interval makes a race between requests show within seconds instead of once in thousands of requests.
 
     POST /_vpn_emulator/tunnel-state          {region, vpn_connection_id, outside_ip, status: UP|DOWN,
                                                status_message?, accepted_route_count?}           -> {}
     POST /_vpn_emulator/pending-maintenance   {region, vpn_connection_id, outside_ip, pending_maintenance,
                                                auto_applied_after: ISO 8601}                     -> {}
     POST /_vpn_emulator/replacement-seconds   {seconds}                                          -> {}
+    POST /_vpn_emulator/switch-interval       {seconds}                                          -> {}
     GET  /_vpn_emulator/tunnel-history?region=R   -> {changes: [{time, vpn_connection_id, outside_ip, status}]}
     POST /_vpn_emulator/client-vpn-connection {region, client_vpn_endpoint_id, common_name, username?,
                                                client_ip?, ingress_bytes?, egress_bytes?}  -> {connection_id}
 
-The caller (aws_emulator.app) holds the emulator's lock. A request these can't carry out raises ControlError.
+The caller (aws_emulator.app) holds the emulator's lock (aws_emulator.serialized). A request these can't carry
+out raises ControlError.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 from moto.ec2.models import ec2_backends
@@ -26,7 +31,8 @@ from aws_emulator.tunnel_telemetry import now, set_replacement_seconds
 from aws_emulator.vpn_connection import EmulatedVpnConnection
 
 PREFIX = "/_vpn_emulator/"
-ROUTES = {"POST": ("tunnel-state", "pending-maintenance", "replacement-seconds", "client-vpn-connection"),
+ROUTES = {"POST": ("tunnel-state", "pending-maintenance", "replacement-seconds", "switch-interval",
+                  "client-vpn-connection"),
           "GET": ("tunnel-history",)}
 
 
@@ -48,6 +54,9 @@ def handle(account_id: str, path: str, document: dict) -> dict:
     try:
         if name == "replacement-seconds":
             set_replacement_seconds(float(document["seconds"]))
+            return {}
+        if name == "switch-interval":
+            _switch_interval(float(document["seconds"]))
             return {}
         backend = ec2_backends[account_id][document["region"]]
         if name == "tunnel-history":
@@ -100,6 +109,12 @@ def _connect(backend, document: dict) -> str:
     connection = connect(endpoint, document["common_name"], document.get("username"), document.get("client_ip"),
                          int(document.get("ingress_bytes") or 0), int(document.get("egress_bytes") or 0))
     return connection.id
+
+
+def _switch_interval(seconds: float) -> None:
+    if not 0 < seconds <= 1:
+        raise ValueError("the switch interval must be above 0 and at most 1 second")
+    sys.setswitchinterval(seconds)
 
 
 def _moment(text: str) -> datetime:

@@ -24,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.generated import generated_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -86,39 +88,6 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr.decode()[-2000:]}")
     return elapsed, peak
-
-
-def generated_environment(sites: int) -> str:
-    """prod.hcl's settings with N copies of its BGP site, and an endpoint with 50 rules."""
-    prod = (ROOT / "environments" / "prod.hcl").read_text()
-    header = prod[: prod.index('site "')]
-    template = prod[prod.index('site "berlin-hq"') : prod.index('site "paris-branch"')]
-    blocks = []
-    for i in range(sites):
-        a, b = divmod(i, 256)
-        inside = 8 * i + 24  # two /30s per site, past the reserved 169.254.0.0/30 - 169.254.5.0/30
-        block = template.replace('site "berlin-hq"', f'site "site-{i:04d}"')
-        block = block.replace('"203.0.113.10"', f'"198.18.{a}.{b}"')
-        block = block.replace('"169.254.10.0/30"', f'"169.254.{inside // 256 + 8}.{inside % 256}/30"')
-        block = block.replace('"169.254.10.4/30"', f'"169.254.{inside // 256 + 8}.{inside % 256 + 4}/30"')
-        blocks.append(block)
-    rules = "\n".join(
-        f'  authorization "team-{r:02d}" {{\n    group    = "team-{r:02d}"\n    networks = ["10.20.{r}.0/24"]\n  }}'
-        for r in range(50)
-    )
-    endpoint = f'''
-client_vpn "bench" {{
-  client_cidr       = "10.100.0.0/20"
-  authentication    = ["certificate", "saml"]
-  saml_provider_arn = "arn:aws:iam::333333333333:saml-provider/corp-idp"
-  server_certificate {{
-    acm_arn = "arn:aws:acm:eu-central-1:333333333333:certificate/6f1d2a9e-3b4c-4d5e-8f70-1a2b3c4d5e6f"
-  }}
-  subnet_ids = ["subnet-0c10000000000000a", "subnet-0c10000000000000b"]
-{rules}
-}}
-'''
-    return header + "".join(blocks) + endpoint
 
 
 def count_resources(outdir: Path) -> int:

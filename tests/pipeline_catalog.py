@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests import (
+    concurrency_pipeline,
     deploy_pipelines,
     guard_pipeline,
     identity_pipeline,
@@ -39,9 +40,10 @@ NO_ENDPOINT = 'client_vpn "'
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
 DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing", "deploy-kept")
-STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations", "shards")
+STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations", "shards",
+          "parallel-apply")
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = (*DEPLOY_RUNS, "operations", "shards", "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
+FINISHES = (*DEPLOY_RUNS, "operations", "shards", "parallel-apply", "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
             "staging", "prod", "destroy")
 
 
@@ -186,3 +188,6 @@ class Catalog:
 
     def _shards(self) -> None:
         shard_pipeline.start(self)
+
+    def _parallel_apply(self) -> None:
+        concurrency_pipeline.start(self)
