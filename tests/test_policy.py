@@ -171,3 +171,15 @@ def test_a_pickle_planted_in_the_shared_temp_folder_does_not_run_during_a_scan(t
 def _folder(path: Path) -> Path:
     path.mkdir()
     return path
+
+
+def test_one_run_over_every_tier_reports_each_stack_as_a_run_for_its_tier_alone(environment_reports, synthesized_dir,
+                                                                                 shipped):
+    """What `vpnctl review` does beside its plans: one checkov run over the stacks of every tier, each report
+    without the checks its tier skips, as the separate runs of the fixture give them."""
+    from vpnctl.policy.scan import scan_tiers
+
+    files = {name: synthesized_dir / "stacks" / name / "cdk.tf.json" for name in ENV_NAMES}
+    together = scan_tiers({files[name]: shipped[name].config.tier for name in ENV_NAMES})
+    assert {name: together[files[name]] for name in ENV_NAMES} == environment_reports
+    assert {shipped[name].config.tier for name in ENV_NAMES} > {"production"}  # more than one tier in that run
