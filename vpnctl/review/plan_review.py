@@ -72,6 +72,7 @@ def plan_for_review(
             outcome.error, outcome.error_output = _first_error(exc), exc.output
             return outcome
     outcome.replanned_from = build.resolve() / "review-unguarded" / stack  # one per stack: they plan side by side
+    outcome.replanned_from.mkdir(parents=True, exist_ok=True)  # cdktf makes only the last folder of its outdir
     try:
         with progress.step(stack, "synthesizing with the guard lifted") if progress else nullcontext():
             _synth_in_subprocess(environment, outcome.replanned_from, allow_replace | set(outcome.refused))
