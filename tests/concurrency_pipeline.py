@@ -45,9 +45,9 @@ def parallel_apply(run: Run, env, outdir: Path) -> dict:
     record: dict = {"sites": len(env.config.sites), "parallelism": PARALLELISM}
     build = run.base / "build"
     with run.emulator(env.config.account_id, "parallel-apply") as aws:
-        aws.set_switch_interval(SWITCH_INTERVAL)
         with run.step(f"{EXISTING_ALARMS} alarms and {EXISTING_LOG_GROUPS} log groups there before"):
             prefill(aws, env.config.region, EXISTING_ALARMS, EXISTING_LOG_GROUPS)
+        aws.set_switch_interval(SWITCH_INTERVAL)  # after the prefill, which needs no pressure
         with run.step(f"init {env.name}"):
             terraform = prepare(env, outdir, build, aws, parallelism=PARALLELISM)
         with run.step(f"apply {len(env.config.sites)} sites at -parallelism={PARALLELISM}"):

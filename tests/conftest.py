@@ -147,7 +147,9 @@ def lifecycle(request, tmp_path_factory):
     from tests.pipeline_catalog import Catalog
 
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    runner = Runner(tmp_path_factory.mktemp("lifecycle"), progress=lambda line: reporter.write_line(f"  … {line}"))
+    # Sixteen at once: most of them sleep in the provider's fixed waits most of the time (24 GiB holds them).
+    runner = Runner(tmp_path_factory.mktemp("lifecycle"), progress=lambda line: reporter.write_line(f"  … {line}"),
+                    workers=16)
     request.config._vpn_runner = runner
     try:
         Catalog(runner, request.getfixturevalue("shipped")).start(needed)

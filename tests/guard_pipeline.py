@@ -39,9 +39,7 @@ def reviewed(review) -> dict:
 
 
 def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
-    """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace; then review
-    and deploy a removed site (both refused, nothing changes)."""
-    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
+    """Apply; review a new inside CIDR (refused); review and apply it with --allow-replace."""
     from vpnctl.review.plan_review import review_environment
 
     record: dict = {}
@@ -59,8 +57,23 @@ def prod_guard(run: Run, env, outdir: Path, variants: dict) -> dict:
             terraform = prepare(*variants["allowed"], build, aws)
             terraform.apply()
         record["outputs_after_replace"] = terraform.outputs()
+        record["keys"] = preshared_keys(aws, env.config.region)
+    return record
+
+
+def prod_guard_removals(run: Run, env, outdir: Path, variants: dict) -> dict:
+    """prod as the allowed replacement left it (`env`, applied afresh on an emulator of its own: the second half
+    of prod-guard, side by side with the first), then what Terraform's prevent_destroy does not cover: a static
+    route removed (refused until allowed), a site's block removed (refused by review, by deploy and by
+    `cdktf deploy` until the guard manifest retires the site)."""
+    from vpnctl.plan_and_apply import AUTOMATIC, DeployRefused, deploy_environment
+    from vpnctl.review.plan_review import review_environment
+
+    record: dict = {}
+    build = run.base / "build"
+    with run.emulator(env.config.account_id, "prod") as aws:
+        apply(run, env, outdir, aws, record)
         record["route"] = removed_route(variants["route"], build, aws)
-        # A site's block removed: Terraform's prevent_destroy doesn't cover it; review and deploy must.
         with run.step("review a removed site"):
             record["review_removed"] = reviewed(review_environment(*variants["removed"], build, aws=aws, policy=False))
         before = aws.resources(env.config.region)

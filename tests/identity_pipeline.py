@@ -6,6 +6,11 @@ on top of the last as a team would merge them: the VPC, the state bucket, the fi
 becomes core.hcl: a name without "prod", which may lower its tier), the region, then the tier. After
 each deploy the guard manifest is written as `vpnctl deploy` writes it, and the next step's pull
 request carries it.
+
+Two pipelines side by side, each on an emulator of its own (one of five steps after another took 10 minutes
+on a busy machine, longer than the rest of the suite): "prod-identity" applies prod and changes its VPC and its
+state bucket; "prod-identity-renamed" applies prod as those two changes left it (its manifest as the second
+deploy wrote it), then renames the file, moves the region and lowers the tier.
 """
 
 from __future__ import annotations
@@ -18,19 +23,26 @@ from tests.pipelines import apply
 
 # (the identity key, and the variant's file name): the catalog synthesizes each, edits accumulated.
 STEPS = (("vpc.id", "prod"), ("state.bucket", "prod"), ("file", "core"), ("region", "core"), ("tier", "core"))
+# Which pipeline takes which steps; the second starts where the first's last step left prod.
+PIPELINES = {"prod-identity": ("vpc.id", "state.bucket"), "prod-identity-renamed": ("file", "region", "tier")}
 REGIONS = ("eu-central-1", "eu-west-1")
 
 
-def prod_identity(run: Run, env, outdir: Path, steps: dict) -> dict:
+def pipeline_of(key: str) -> str:
+    return next(name for name, keys in PIPELINES.items() if key in keys)
+
+
+def prod_identity(run: Run, env, outdir: Path, steps: dict, keys: tuple[str, ...]) -> dict:
+    """`env` applied (its guard manifest as its deploy wrote it), then each of `keys` in turn."""
     from stacks.config import guard_manifest
 
     record: dict = {}
     build = run.base / "build"
-    with run.emulator(env.config.account_id, "prod-identity") as aws:
+    with run.emulator(env.config.account_id, run.name) as aws:
         apply(run, env, outdir, aws, record)
         record["before"] = world(aws)
-        manifests = {"prod.guard.json": guard_manifest.render("prod", env.config)}
-        for key, _ in STEPS:
+        manifests = {f"{env.name}.guard.json": guard_manifest.render(env.name, env.config)}
+        for key in keys:
             changed, changed_out, allowance = steps[key]
             folder = Path(changed.source).parent
             for name, text in manifests.items():  # the manifests as the last deploy left them

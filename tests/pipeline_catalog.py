@@ -40,11 +40,12 @@ NO_ENDPOINT = 'client_vpn "'
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
 DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing", "deploy-kept")
-STARTS = (*UNHELD, "users", "prod-guard", "prod-identity", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations", "shards",
+STARTS = (*UNHELD, "users", "prod-guard", "prod-guard-removals", "prod-identity", "prod-identity-renamed", "shards", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations",
           "parallel-apply")
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
-FINISHES = (*DEPLOY_RUNS, "operations", "shards", "parallel-apply", "users:deployed", "users", "route-domains", "changes", "prod-guard", "prod-identity", "plans", "bad-keys", "review-prod", "make-run", "dev",
-            "staging", "prod", "destroy")
+FINISHES = ("route-domains", "review-prod", "bad-keys", "plans", *DEPLOY_RUNS, "shards", "operations", "parallel-apply",
+            "prod-guard", "prod-guard-removals", "prod-identity", "prod-identity-renamed", "users:deployed", "users", "changes",
+            "make-run", "dev", "staging", "prod", "destroy")
 
 
 class Catalog:
@@ -112,26 +113,48 @@ class Catalog:
     def _prod_guard(self) -> None:
         env = self.variant("prod", "guard", without=(NO_ENDPOINT,))
         inside = self.variant("prod", "guard-inside", PROD_INSIDE, without=(NO_ENDPOINT,))
-        removed = self.variant("prod", "guard-removed", PROD_INSIDE, without=(NO_ENDPOINT, PROD_REMOVED_SITE))
-        route = self.variant("prod", "guard-route", PROD_INSIDE + PROD_REMOVED_ROUTE, without=(NO_ENDPOINT,))
         variants = {
-            "route": (route, self.synth(route, "guard-route")),
             "inside": (inside, self.synth(inside, "guard-inside")),
             "allowed": (inside, self.synth(inside, "guard-allowed", frozenset({PROD_BERLIN_ALLOWANCE}))),
-            "removed": (removed, self.synth(removed, "guard-removed")),
         }
         self._submit("prod-guard", guard_pipeline.prod_guard, env, self.synth(env, "guard"), variants)
 
+    def _prod_guard_removals(self) -> None:
+        start = self.variant("prod", "guard-replaced", PROD_INSIDE, without=(NO_ENDPOINT,))
+        removed = self.variant("prod", "guard-removed", PROD_INSIDE, without=(NO_ENDPOINT, PROD_REMOVED_SITE))
+        route = self.variant("prod", "guard-route", PROD_INSIDE + PROD_REMOVED_ROUTE, without=(NO_ENDPOINT,))
+        variants = {"route": (route, self.synth(route, "guard-route")), "removed": (removed, self.synth(removed, "guard-removed"))}
+        self._submit("prod-guard-removals", guard_pipeline.prod_guard_removals, start, self.synth(start, "guard-replaced"),
+                     variants)
+
     def _prod_identity(self) -> None:
         env = self.variant("prod", "identity", without=(NO_ENDPOINT,))
-        steps, edits = {}, []
+        self._submit("prod-identity", identity_pipeline.prod_identity, env, self.synth(env, "identity"),
+                     self._identity_steps("prod-identity"), identity_pipeline.PIPELINES["prod-identity"])
+
+    def _prod_identity_renamed(self) -> None:
+        """Starts from prod as the first half's last step left it, synthesized to a folder of its own."""
+        keys = identity_pipeline.PIPELINES["prod-identity-renamed"]
+        order = [key for key, _ in identity_pipeline.STEPS]
+        start = variant("prod", self._identity_edits(order[:order.index(keys[0])]), self.base / "env-identity-renamed",
+                        without=(NO_ENDPOINT,), every=True)
+        self._submit("prod-identity-renamed", identity_pipeline.prod_identity, start, self.synth(start, "identity-renamed"),
+                     self._identity_steps("prod-identity-renamed"), keys)
+
+    def _identity_edits(self, keys: list[str]) -> list:
+        return [edit for key in keys for edit in PROD_IDENTITY.get(key, ([], ""))[0]]
+
+    def _identity_steps(self, pipeline: str) -> dict:
+        """Each step of `pipeline`: its variant (the edits of every step up to it), synthesized; its allowance."""
+        steps, order = {}, [key for key, _ in identity_pipeline.STEPS]
         for key, name in identity_pipeline.STEPS:
-            step_edits, allowance = PROD_IDENTITY.get(key, ([], f"file={name}.hcl"))
-            edits += step_edits
-            changed = variant("prod", edits, self.base / f"env-identity-{key}", without=(NO_ENDPOINT,), every=True,
-                              saved_as=name)
+            if key not in identity_pipeline.PIPELINES[pipeline]:
+                continue
+            allowance = PROD_IDENTITY.get(key, ([], f"file={name}.hcl"))[1]
+            changed = variant("prod", self._identity_edits(order[:order.index(key) + 1]), self.base / f"env-identity-{key}",
+                              without=(NO_ENDPOINT,), every=True, saved_as=name)
             steps[key] = (changed, self.synth(changed, f"identity-{key}"), allowance)
-        self._submit("prod-identity", identity_pipeline.prod_identity, env, self.synth(env, "identity"), steps)
+        return steps
 
     def _route_domains(self) -> None:
         from stacks.config import load_environment

@@ -12,9 +12,11 @@ import pytest
 from tests.scenarios import PROD_BERLIN_ALLOWANCE, PROD_BERLIN_CONNECTION
 from vpnctl.review.report import EXIT_OK, EXIT_REFUSED
 
-pytestmark = [pytest.mark.terraform, pytest.mark.pipeline("prod-guard")]
+pytestmark = pytest.mark.terraform
+REPLACED, REMOVED = pytest.mark.pipeline("prod-guard"), pytest.mark.pipeline("prod-guard-removals")
 
 
+@REPLACED
 def test_the_review_refuses_a_new_inside_cidr_in_prod_and_shows_what_forces_it(lifecycle):
     review = lifecycle.result("prod-guard")["review_refused"]
     assert review["exit"] == EXIT_REFUSED
@@ -23,6 +25,7 @@ def test_the_review_refuses_a_new_inside_cidr_in_prod_and_shows_what_forces_it(l
     assert f"--allow-replace {PROD_BERLIN_ALLOWANCE}" in review["markdown"], "bound to the change reviewed"
 
 
+@REPLACED
 def test_the_review_with_the_replacement_allowed_plans_only_that_site(lifecycle):
     review = lifecycle.result("prod-guard")["review_allowed"]
     assert review["exit"] == EXIT_OK and review["refused"] == []
@@ -30,8 +33,9 @@ def test_the_review_with_the_replacement_allowed_plans_only_that_site(lifecycle)
     assert all(".site-berlin-hq_" in address for address in review["actions"]), review["actions"]
 
 
+@REMOVED
 def test_the_review_refuses_a_site_removed_from_prod(lifecycle):
-    review = lifecycle.result("prod-guard")["review_removed"]
+    review = lifecycle.result("prod-guard-removals")["review_removed"]
     assert review["exit"] == EXIT_REFUSED and review["refused"] == []
     assert [re.sub(r"_[0-9A-F]{8}$", "", a) for a in review["refused_destroys"]] == [
         "aws_customer_gateway.site-frankfurt-dc_customer_gateway",
@@ -41,25 +45,31 @@ def test_the_review_refuses_a_site_removed_from_prod(lifecycle):
     ]
 
 
-def test_no_live_review_shows_a_key_the_emulator_holds(lifecycle):
-    record = lifecycle.result("prod-guard")
+@pytest.mark.parametrize("pipeline, reviews", [
+    pytest.param("prod-guard", ("review_refused", "review_allowed"), marks=REPLACED),
+    pytest.param("prod-guard-removals", ("review_removed",), marks=REMOVED),
+])
+def test_no_live_review_shows_a_key_the_emulator_holds(lifecycle, pipeline, reviews):
+    record = lifecycle.result(pipeline)
     keys = record["keys"]
     assert len(keys) >= 4, "paris-branch's two secrets, and the keys AWS stored for the other connections"
-    for name in ("review_refused", "review_allowed", "review_removed"):
+    for name in reviews:
         shown = record[name]["markdown"] + record[name]["terminal"]
         for key in keys:
             assert key not in shown, f"{name} shows a pre-shared key"
 
 
+@REMOVED
 def test_a_site_removed_from_prod_is_refused_by_deploy_and_nothing_changes(lifecycle):
-    record = lifecycle.result("prod-guard")
+    record = lifecycle.result("prod-guard-removals")
     assert record["removed_deploy"].startswith("the plan removes aws_customer_gateway.site-frankfurt-dc_")
     before, after = record["resources_after_refused_deploy"]
     assert after == before
 
 
+@REMOVED
 def test_cdktf_deploy_refuses_an_unretired_site_removal_and_destroys_exactly_that_site_once_retired(lifecycle):
-    record = lifecycle.result("prod-guard")["cdktf"]
+    record = lifecycle.result("prod-guard-removals")["cdktf"]
     refused, retired = record["refused"], record["retired"]
     assert refused["status"] != 0, refused["output"]
     assert 'site "frankfurt-dc": guarded by' in refused["output"] and "To retire it, delete its name from" \
@@ -73,8 +83,9 @@ def test_cdktf_deploy_refuses_an_unretired_site_removal_and_destroys_exactly_tha
     assert re.search(r"Destroy complete|\d+ destroyed", retired["output"]), retired["output"][-3000:]
 
 
+@REMOVED
 def test_a_removed_static_route_is_refused_until_allowed_by_the_review_s_allowance_and_then_applied(lifecycle):
-    record = lifecycle.result("prod-guard")["route"]
+    record = lifecycle.result("prod-guard-removals")["route"]
     review = record["review"]
     assert review["exit"] == EXIT_REFUSED
     [address] = review["refused_destroys"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.identity_pipeline import STEPS
+from tests.identity_pipeline import STEPS, pipeline_of
 from vpnctl.review.report import EXIT_OK, EXIT_REFUSED
 
-pytestmark = [pytest.mark.terraform, pytest.mark.pipeline("prod-identity")]
+pytestmark = pytest.mark.terraform
+FIRST, RENAMED = pytest.mark.pipeline("prod-identity"), pytest.mark.pipeline("prod-identity-renamed")
 
 CENTRAL, WEST = "eu-central-1", "eu-west-1"
 OLD_VPC, NEW_VPC = "vpc-0c1d2e3f4a5b60789", "vpc-0c1d2e3f4a5b60aaa"
@@ -29,9 +30,9 @@ def actions(step: dict) -> dict[str, int]:
     return seen
 
 
-@pytest.mark.parametrize("key", [key for key, _ in STEPS])
+@pytest.mark.parametrize("key", [pytest.param(key, marks=pytest.mark.pipeline(pipeline_of(key))) for key, _ in STEPS])
 def test_each_change_of_identity_is_refused_by_review_and_deploy_until_allowed(lifecycle, key):
-    step = lifecycle.result("prod-identity")[key]
+    step = lifecycle.result(pipeline_of(key))[key]
     refused = step["refused_review"]
     assert refused["exit"] == EXIT_REFUSED and refused["actions"] == {}, "refused before any plan"
     assert f"--allow-change {step['allowance']}" in refused["markdown"]
@@ -42,6 +43,7 @@ def test_each_change_of_identity_is_refused_by_review_and_deploy_until_allowed(l
     assert step["refusals_after"] == [], "the manifest written after the deploy records the change"
 
 
+@FIRST
 def test_a_new_vpc_moves_the_gateway_in_place(lifecycle):
     record = lifecycle.result("prod-identity")
     step = record["vpc.id"]
@@ -51,6 +53,7 @@ def test_a_new_vpc_moves_the_gateway_in_place(lifecycle):
     assert counts(step["after"], CENTRAL) == counts(record["before"], CENTRAL)
 
 
+@FIRST
 def test_a_new_state_bucket_moves_the_state_and_leaves_aws_as_it_is(lifecycle):
     step = lifecycle.result("prod-identity")["state.bucket"]
     review = step["allowed_review"]
@@ -61,8 +64,9 @@ def test_a_new_state_bucket_moves_the_state_and_leaves_aws_as_it_is(lifecycle):
     assert step["after"] == step["before"]
 
 
+@RENAMED
 def test_a_renamed_file_moves_the_state_renames_tags_and_replaces_the_old_manifest(lifecycle):
-    step = lifecycle.result("prod-identity")["file"]
+    step = lifecycle.result("prod-identity-renamed")["file"]
     assert "to s3://acme-tfstate-prod-2/vpn/core/terraform.tfstate" in step["allowed_review"]["state_move"]
     planned = step["allowed_review"]["actions"]
     assert "create" not in planned.values() and "delete" not in planned.values(), "no second prod is planned"
@@ -74,8 +78,9 @@ def test_a_renamed_file_moves_the_state_renames_tags_and_replaces_the_old_manife
                                               f"{step['manifest_lines'][0].split(' ')[0]} replaces it")
 
 
+@RENAMED
 def test_a_new_region_builds_the_environment_there_and_leaves_the_old_one_unmanaged_as_the_refusal_said(lifecycle):
-    step = lifecycle.result("prod-identity")["region"]
+    step = lifecycle.result("prod-identity-renamed")["region"]
     assert "would be left unmanaged" in step["refused_deploy"]
     assert set(actions(step)) == {"create"} and step["allowed_review"]["state_move"] is None
     assert step["after"][CENTRAL] == step["before"][CENTRAL], "the old one is left as it was"
@@ -83,8 +88,9 @@ def test_a_new_region_builds_the_environment_there_and_leaves_the_old_one_unmana
     assert [a.split(":")[1] for a in step["after"][WEST]["attachments"]] == [NEW_VPC]
 
 
+@RENAMED
 def test_a_lowered_tier_changes_nothing_in_aws_and_retires_the_manifest(lifecycle):
-    step = lifecycle.result("prod-identity")["tier"]
+    step = lifecycle.result("prod-identity-renamed")["tier"]
     assert "lowers the tier from production to staging" in step["refused_deploy"]
     assert step["allowed_review"]["actions"] == {}
     assert step["after"] == step["before"]
