@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     # Each request on a thread of its own, its work on the state one at a time (aws_emulator.serialized).
     app = ServerErrors(Gate(Serialized(EmulatorApp(DomainDispatcherApplication(create_backend_app), account_id)),
                             access_key_id, secret_access_key, issued=issued_key))
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=one_request_per_connection(MotoRequestHandler))
     port = server.server_address[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some URLs from it
     print(f"listening on http://{args.host}:{port} for account {account_id}", file=sys.stderr, flush=True)
@@ -63,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def one_request_per_connection(handler):
+    """`handler` answering HTTP/1.0: each connection carries one request and is closed after its answer.
+
+    werkzeug's threaded server speaks HTTP/1.1 and keeps connections open, and Go's HTTP client (the provider's)
+    reuses them. On a loaded machine the provider's calls now and then failed on a reused connection, the
+    request sent or the answer half read ("use of closed network connection" after HTTP 200, or a create whose
+    answer was lost, retried into "RouteAlreadyExists"): a POST isn't retried by Go's transport, and the SDK's
+    retry can't know whether the first one was done. A fresh loopback connection per request costs
+    microseconds; werkzeug keeps a class's own protocol_version."""
+    return type("OneRequestPerConnection", (handler,), {"protocol_version": "HTTP/1.0", "__doc__": handler.__doc__})
 
 
 if __name__ == "__main__":

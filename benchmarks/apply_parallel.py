@@ -69,7 +69,7 @@ def run(sites: int, parallelism: int, work: Path, switch_interval: float | None 
             terraform.apply()
         applied = terraform.run("state", "list").stdout.split()
         with steps.step("plan again"):
-            second_plan = count_changes(terraform.plan(work / "second.tfplan"))
+            second_plan = count_changes(terraform.plan_if_changing(work / "second.tfplan"))
     finally:
         aws.stop()
     summary = log_summary(aws.log_file.read_text(errors="replace"))

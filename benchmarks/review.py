@@ -6,7 +6,8 @@ Cases (each run with a fresh local emulator, so every plan is a first plan):
                terminal output and the comment must be the same apart from timing
   sites-N      `review` of one generated environment of N sites (benchmarks/synth.py's sites-N), by the
                earlier commit's code and by this code; with --shards S, the same sites without the Client
-               VPN endpoint in one stack and in S shards (the base deployed first), by this code
+               VPN endpoint in one stack and in S shards (the base deployed first), by this code; and each
+               stack of the shards reviewed alone, as the workflow's matrix runs it (a job per stack)
 
 Run: `make bench-review` (or `.venv/bin/python -m benchmarks.review --baseline REF --sites 10 50 200`).
 Writes build/bench-review.json, beside the synth benchmark's build/bench-synth.json.
@@ -127,6 +128,11 @@ def sites_case(sites: int, shards: int, baseline: Path, scratch: Path) -> dict:
         runs["one_stack"] = driven(one, name, scratch / f"sites-{sites}-one-stack", deploy_base=False)
         runs["sharded"] = driven(sharded, name, scratch / f"sites-{sites}-sharded", deploy_base=True)
         result["sharded_over_one_stack"] = round(runs["sharded"]["seconds"] / runs["one_stack"]["seconds"], 2)
+        # The workflow's matrix: a job per stack, each on a runner of its own, so the pull request waits for the
+        # slowest; here each stack's review is timed alone, one after another, on this machine.
+        matrix = runs["sharded"]["stacks"]
+        result["matrix_slowest_seconds"] = max(matrix.values())
+        result["matrix_over_one_stack"] = round(max(matrix.values()) / runs["one_stack"]["seconds"], 2)
     result.update({key: {k: v for k, v in run.items() if k not in ("stdout", "markdown")}
                    for key, run in runs.items()})
     return result
@@ -145,11 +151,14 @@ def driven(environments: Path, name: str, work: Path, *, deploy_base: bool) -> d
 
 def drive(argv: list[str]) -> int:
     """ENVIRONMENTS NAME WORK [--deploy-base]: an emulator, the base stack applied if asked, then the review of
-    every stack, timed; prints {"seconds", "status"} last."""
+    every stack, timed; with shards, then each stack's review alone (a matrix job's), timed. Prints
+    {"seconds", "status", "stacks": {stack: seconds}} last."""
     from stacks.config import load_environments
+    from vpn_schema.naming import stack_names
     from vpnctl.commands.options import default_jobs
     from vpnctl.commands.review import review_environments
     from vpnctl.emulator_process import LocalAws
+    from vpnctl.exit_status import worst
     from vpnctl.plan_and_apply import AUTOMATIC, deploy_environment
     from vpnctl.runner import synthesize
 
@@ -159,11 +168,20 @@ def drive(argv: list[str]) -> int:
         if "--deploy-base" in argv:
             synthesize([environment], work / "base-out")
             deploy_environment(environment, work / "base-out", work / "build", aws, approval=AUTOMATIC)
-        started = time.monotonic()
-        status = review_environments([environment], work / "out", work / "build", local=True, emulator=aws,
-                                     markdown_file=work / "review.md", jobs=default_jobs())
-        seconds = time.monotonic() - started
-    print(json.dumps({"seconds": round(seconds, 1), "status": status}))
+
+        def timed_review(label: str, stacks: dict | None) -> tuple[float, int]:
+            started = time.monotonic()
+            status = review_environments([environment], work / f"out-{label}", work / f"build-{label}", local=True,
+                                         emulator=aws, markdown_file=work / f"review-{label}.md", jobs=default_jobs(),
+                                         stacks=stacks)
+            return round(time.monotonic() - started, 1), status
+
+        seconds, status = timed_review("all", None)
+        names = stack_names(environment.name, environment.config)
+        alone = {stack: timed_review(stack, {environment.name: frozenset({stack})}) for stack in names} \
+            if len(names) > 1 else {}
+    status = worst([status, *(s for _, s in alone.values())])
+    print(json.dumps({"seconds": seconds, "status": status, "stacks": {k: t for k, (t, _) in alone.items()}}))
     return 0
 
 

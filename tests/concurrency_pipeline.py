@@ -57,7 +57,7 @@ def parallel_apply(run: Run, env, outdir: Path) -> dict:
         record["state"] = sorted(terraform.run("state", "list").stdout.split())
         record["resources"] = aws.resources(env.config.region)
         with run.step("plan again"):
-            record["second_plan"] = count_changes(terraform.plan(run.base / "second.tfplan"))
+            record["second_plan"] = count_changes(terraform.plan_if_changing(run.base / "second.tfplan"))
         record.update(log_summary(aws.log_file.read_text(errors="replace")))
     return record
 

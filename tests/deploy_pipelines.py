@@ -73,13 +73,6 @@ def streamed(run: Run, command: list[str], *, env: dict | None = None, until: st
             "errors": "\n".join(text for _, name, text in lines if name == "err")}
 
 
-def watched(run: Run) -> dict:
-    """The site-only copy of dev deployed with --local through a pipe."""
-    _, folder = site_only(run, "watched")
-    with run.step("vpnctl deploy (site only) --local, piped"):
-        return streamed(run, vpnctl_args(run, folder, "watched", "deploy", "dev", "--local"))
-
-
 def against(aws, endpoint: str | None = None, **extra: str) -> dict[str, str]:
     """The environment a user sets to point vpnctl (without --local) at `endpoint` (default: `aws`)."""
     settings = aws.terraform_env()
@@ -89,7 +82,11 @@ def against(aws, endpoint: str | None = None, **extra: str) -> dict[str, str]:
 
 
 def interrupted(run: Run) -> dict:
-    """Ctrl-C once Terraform creates the VPN connection, the state bucket slow to write; then a re-run."""
+    """Ctrl-C once Terraform creates the VPN connection, the state bucket slow to write; then a re-run.
+
+    The Ctrl-C waits until AWS has answered the create (the provider's first DescribeVpnConnections, its wait
+    for "available", comes after it): a Ctrl-C while the create is in flight may cancel a request AWS carries
+    out anyway, leaving a connection no state knows, whose inside CIDRs the re-run then can't take."""
     from vpnctl.emulator_seed import seed_environment
 
     env, folder = site_only(run, "interrupted")
@@ -97,10 +94,15 @@ def interrupted(run: Run) -> dict:
     with run.emulator(env.config.account_id, "interrupted") as aws:
         seed_environment(aws, env.config, run.base / "pki")
         command = vpnctl_args(run, folder, "interrupted", "deploy", "dev", "--auto-approve")
-        with slow_puts(aws.endpoint, put_delay=2.0) as (proxy, puts), run.step("deploy, Ctrl-C, slow bucket"):
+        with slow_puts(aws.endpoint, put_delay=2.0) as (proxy, puts, seen), run.step("deploy, Ctrl-C, slow bucket"):
+            def once_created(process) -> None:
+                seen.wait_for(lambda actions: "DescribeVpnConnections" in actions[
+                    actions.index("CreateVpnConnection"):] if "CreateVpnConnection" in actions else False, HANG_GUARD)
+                process.send_signal(signal.SIGINT)
+
             started = time.monotonic()
             record["first"] = streamed(run, command, env=against(aws, proxy), until="creating aws_vpn_connection.",
-                                       then=lambda process: process.send_signal(signal.SIGINT))
+                                       then=once_created)
             # PUTs (state and lock writes) the proxy held after the Ctrl-C: the save Terraform made on its way out
             record["puts_after_interrupt"] = [t - started for t in puts
                                               if record["first"]["fired_at"] is not None

@@ -39,7 +39,7 @@ NO_ENDPOINT = 'client_vpn "'
 # start (emulator, init, plan, the first creates) has the CPU. make-run's own emulator can't be watched.
 LONG = ("dev", "staging", "prod", "destroy")
 UNHELD = (*LONG, "make-run")
-DEPLOY_RUNS = ("deploy-watched", "deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing", "deploy-kept")
+DEPLOY_RUNS = ("deploy-interrupted", "deploy-terminated", "deploy-approval", "deploy-failing", "deploy-kept")
 STARTS = (*UNHELD, "users", "prod-guard", "prod-guard-removals", "prod-identity", "prod-identity-renamed", "shards", "changes", "route-domains", "plans", "bad-keys", "review-prod", *DEPLOY_RUNS, "operations",
           "parallel-apply")
 # Tests run in the order their pipelines finish, so the main thread reads results as they come.
@@ -188,9 +188,6 @@ class Catalog:
         self._submit("bad-keys", plan_pipelines.bad_keys, env, self.synth(env, "bad-keys"))
 
     # `vpnctl deploy` as an operator meets it (tests/deploy_pipelines.py): each synthesizes in its own process.
-    def _deploy_watched(self) -> None:
-        self._submit("deploy-watched", deploy_pipelines.watched)
-
     def _deploy_interrupted(self) -> None:
         self._submit("deploy-interrupted", deploy_pipelines.interrupted)
 

@@ -43,7 +43,7 @@ def apply(run: Run, env, outdir: Path, aws, record: dict, build: Path | None = N
 
 def plan_again(run: Run, terraform: Terraform, record: dict, key: str = "second_plan") -> None:
     with run.step("plan again"):
-        record[key] = count_changes(terraform.plan(run.base / f"{key}.tfplan"))
+        record[key] = count_changes(terraform.plan_if_changing(run.base / f"{key}.tfplan"))
 
 
 def shipped(run: Run, env, outdir: Path) -> dict:
@@ -127,7 +127,7 @@ def moved_onto_transit_gateway(env, outdir: Path, build: Path, aws, record: dict
     record["tgw_connections"] = [(c["VpnConnectionId"], c.get("TransitGatewayId"), c.get("VpnGatewayId"))
                                  for c in aws.client("ec2", env.config.region).describe_vpn_connections()["VpnConnections"]
                                  if c["State"] != "deleted"]
-    record["tgw_second_plan"] = count_changes(terraform.plan(build / "tgw-again.tfplan"))
+    record["tgw_second_plan"] = count_changes(terraform.plan_if_changing(build / "tgw-again.tfplan"))
     return terraform
 
 

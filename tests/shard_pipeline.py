@@ -127,7 +127,7 @@ def moved(aws, env, outdir: Path, build: Path, lock_first: str | None = None) ->
 
 
 def planned(terraform: Terraform, build: Path) -> dict:
-    plan = terraform.plan(build / f"{terraform.name}.tfplan")
+    plan = terraform.plan_if_changing(build / f"{terraform.name}.tfplan")
     return {"changes": count_changes(plan),
             "outputs": sorted(name for name, change in (plan.get("output_changes") or {}).items()
                               if change["actions"] != ["no-op"])}

@@ -9,12 +9,30 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "trailer", "upgrade"}
 
 
-def _handler(target: str, put_delay: float, puts: list[float]):
+class Seen:
+    """The actions of the POSTs forwarded, in order of arrival (the body's Action=, as EC2's query API sends it),
+    for a test to wait on: an event the proxy sees, not a number of seconds."""
+
+    def __init__(self):
+        self.actions: list[str] = []
+        self._changed = threading.Condition()
+
+    def add(self, action: str) -> None:
+        with self._changed:
+            self.actions.append(action)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self.actions), timeout)
+
+
+def _handler(target: str, put_delay: float, puts: list[float], seen: Seen | None = None):
     host, port = urlsplit(target).hostname, urlsplit(target).port
 
     class Forward(BaseHTTPRequestHandler):
@@ -34,6 +52,9 @@ def _handler(target: str, put_delay: float, puts: list[float]):
 
         def _forward(self) -> None:
             body = self._body()
+            action = parse_qs(body.decode(errors="replace")).get("Action") if self.command == "POST" else None
+            if action and seen is not None:
+                seen.add(action[0])
             if self.command == "PUT":
                 puts.append(time.monotonic())
                 time.sleep(put_delay)  # the slow backend this proxy stands for
@@ -83,8 +104,10 @@ def forwarding(target: str, put_delay: float = 0.0, puts: list[float] | None = N
 
 
 @contextmanager
-def slow_puts(target: str, put_delay: float = 2.0) -> Iterator[tuple[str, list[float]]]:
-    """A proxy to `target` (http://host:port) on a free port; yields its URL and the times of the PUTs it held."""
+def slow_puts(target: str, put_delay: float = 2.0) -> Iterator[tuple[str, list[float], Seen]]:
+    """A proxy to `target` (http://host:port) on a free port; yields its URL, the times of the PUTs it held and
+    the actions it forwarded."""
     puts: list[float] = []
-    with serving(_handler(target, put_delay, puts), "slow-put-proxy") as url:
-        yield url, puts
+    seen = Seen()
+    with serving(_handler(target, put_delay, puts, seen), "slow-put-proxy") as url:
+        yield url, puts, seen

@@ -17,7 +17,7 @@ from tests.plan_pipelines import BAD_KEYS
 from vpn_schema.client_vpn import ENDPOINT_OPTIONS_LEFT_OUT, ClientVpn
 from vpn_schema.site import CONNECTION_OPTIONS_LEFT_OUT, Site
 from vpn_schema.tunnel import OPTIONS_LEFT_OUT, Tunnel
-from vpnctl.terraform import Terraform, count_changes
+from vpnctl.terraform import Terraform, TerraformError, count_changes
 from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
 pytestmark = pytest.mark.terraform
@@ -203,3 +203,20 @@ def test_every_force_new_attribute_is_an_argument_of_the_provider(provider_schem
                 assert nested in block["block_types"][head]["block"]["attributes"], f"{resource_type}: {path}"
             else:
                 assert head in _arguments(provider_schema, resource_type), f"{resource_type}: {path}"
+
+
+def test_a_plan_expected_to_find_nothing_skips_show_only_when_terraform_says_nothing_changes(tmp_path):
+    """plan_if_changing: a plan with changes is shown and counted as `plan` does; once applied, Terraform's
+    exit code says nothing changes and {} comes back; a broken configuration still raises."""
+    (tmp_path / "main.tf.json").write_text(json.dumps({"resource": {"terraform_data": {"x": {"input": "a"}}}}))
+    terraform = Terraform(tmp_path, write_cli_config(tmp_path / "build", find_provider_mirror()), {})
+    terraform.init()
+    assert count_changes(terraform.plan_if_changing(tmp_path / "first.tfplan")) == {"create": {"terraform_data": 1}}
+    terraform.apply()
+    assert terraform.plan_if_changing(tmp_path / "again.tfplan") == {}
+    (tmp_path / "main.tf.json").write_text(json.dumps({"resource": {"terraform_data": {"x": {"input": "b"}}}}))
+    assert count_changes(terraform.plan_if_changing(tmp_path / "changed.tfplan")) == {"update": {"terraform_data": 1}}
+    (tmp_path / "main.tf.json").write_text(json.dumps({"resource": {"terraform_data": {"x": {"nonsense": 1}}}}))
+    with pytest.raises(TerraformError):
+        terraform.plan_if_changing(tmp_path / "broken.tfplan")
+    assert not list(tmp_path.glob("*.tfplan")), "each plan file is removed once read"

@@ -16,9 +16,9 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, nullcontext
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +59,10 @@ def run_environments(
     """Synthesizes all `environments` to `outdir`, then runs `step` on each (up to `jobs` at once), each with an
     emulator of its own when `local`; returns the worst status. `emulator`: one already running, used instead
     and left running (`deploy --local --keep`, one environment: vpnctl/keeping.py)."""
-    synthesize(environments, outdir, allow_replace, progress)
-    return run_each(environments, build, step, local=local, progress=progress, emulator=emulator, jobs=jobs)
+    with early_emulators(environments, build, local=local, progress=progress, emulator=emulator, jobs=jobs) as early:
+        synthesize(environments, outdir, allow_replace, progress)
+        return run_each(environments, build, step, local=local, progress=progress, emulator=emulator, jobs=jobs,
+                        early=early)
 
 
 def synthesize(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
@@ -70,15 +72,40 @@ def synthesize(environments: list[LoadedEnvironment], outdir: Path, allow_replac
         synth_out_of_process(environments, outdir, allow_replace)
 
 
+@contextmanager
+def early_emulators(environments: list[LoadedEnvironment], build: Path, *, local: bool, progress=None,
+                    emulator: LocalAws | None = None, jobs: int = 1) -> Iterator[dict[str, Future]]:
+    """With `local` (and no `emulator` given), the emulators of the first `jobs` environments, started in the
+    background while synth runs in its own process: an emulator's start is a second or two of imports that
+    synth would otherwise wait for. By environment name; all stopped on the way out."""
+    if not local or emulator is not None:
+        yield {}
+        return
+    first = environments[:max(1, jobs)]
+    with ExitStack() as stack, ThreadPoolExecutor(max_workers=len(first), thread_name_prefix="emulator") as pool:
+        def start(environment: LoadedEnvironment) -> LocalAws | None:
+            own = ExitStack()
+            aws = local_emulator(own, environment, build, local, progress)
+            stack.push(own)  # a deque append: safe from these threads; the pool has ended before it unwinds
+            return aws
+
+        yield {environment.name: pool.submit(start, environment) for environment in first}
+
+
 def run_each(environments: list[LoadedEnvironment], build: Path, step: Step, *, local: bool, progress=None,
-             emulator: LocalAws | None = None, jobs: int = 1) -> int:
+             emulator: LocalAws | None = None, jobs: int = 1, early: dict[str, Future] | None = None) -> int:
     """`step` on each environment already synthesized, `jobs` at a time, in threads (Terraform and the emulator
-    are processes; a step's Python waits on them); the worst status. An interruption stops the run once the
-    environments under way have stopped."""
+    are processes; a step's Python waits on them); the worst status. `early`: emulators already starting
+    (early_emulators), by environment. An interruption stops the run once the environments under way have
+    stopped."""
+    early = early or {}
+
     def one(environment: LoadedEnvironment) -> int:
         with ExitStack() as stack:
             try:
-                return step(environment, emulator or local_emulator(stack, environment, build, local, progress))
+                aws = emulator or (early[environment.name].result() if environment.name in early
+                                   else local_emulator(stack, environment, build, local, progress))
+                return step(environment, aws)
             except TerraformError as exc:
                 report_failure(environment, exc)
                 return EXIT_FAILED

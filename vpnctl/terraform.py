@@ -196,6 +196,22 @@ class Terraform:
             if not keep:
                 plan_file.unlink(missing_ok=True)
 
+    def plan_if_changing(self, plan_file: Path, *extra: str) -> dict:
+        """As `plan`, but {} when Terraform's exit code says nothing would change (`-detailed-exitcode` 0):
+        no `show`, which costs a second start of the provider (about 2 CPU-seconds). For the plans that are
+        expected to find nothing, after an apply."""
+        plan_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            result = self.run("plan", "-input=false", "-no-color", "-lock-timeout=30s", "-detailed-exitcode",
+                              f"-out={plan_file}", *self._parallelism(), *extra, state=RunState("plan"), check=False)
+            if result.returncode == 0:
+                return {}
+            if result.returncode != 2:
+                raise TerraformError(result.args[1:], result.returncode, result.stdout + result.stderr, self.log_file)
+            return json.loads(self.run("show", "-json", str(plan_file), secret_output=True).stdout)
+        finally:
+            plan_file.unlink(missing_ok=True)
+
     def apply(self, *extra: str, plan: dict | None = None) -> None:
         """Applies (a saved plan file among `extra`, whose `show -json` is `plan`: the running count's total)."""
         state = RunState("apply")

@@ -73,12 +73,13 @@ def review_environments(
     given. The worst status. `emulator`: a local AWS already running, used for every environment."""
     from vpnctl.review import render
     from vpnctl.review.stack_reviews import review_stacks
-    from vpnctl.runner import run_each, synthesize
+    from vpnctl.runner import early_emulators, run_each, synthesize
 
-    synthesize(environments, outdir, allow_replace, progress)
     reviews: dict[str, object] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
-        scanning = pool.submit(_scan, environments, outdir, progress) if policy else None
+    with early_emulators(environments, build, local=local, progress=progress, emulator=emulator, jobs=jobs) as early, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
+        synthesize(environments, outdir, allow_replace, progress)
+        scanning = pool.submit(_scan, environments, outdir, progress, stacks) if policy else None
 
         def step(environment: LoadedEnvironment, aws) -> int:
             found = review_stacks(environment, outdir, build, aws=aws, allow_replace=allow_replace,
@@ -87,7 +88,8 @@ def review_environments(
             reviews[environment.name] = found
             return worst([review.exit_status for review in found])
 
-        status = run_each(environments, build, step, local=local, progress=progress, jobs=jobs, emulator=emulator)
+        status = run_each(environments, build, step, local=local, progress=progress, jobs=jobs, emulator=emulator,
+                          early=early)
         ordered = [review for env in environments for review in reviews.get(env.name, [])]
         if scanning is not None:
             status = worst([status, *_attach_policy(ordered, outdir, scanning)])
@@ -105,15 +107,17 @@ def review_environments(
     return status
 
 
-def _scan(environments: list[LoadedEnvironment], outdir: Path, progress):
-    """The checkov policy pack over every environment's stack at once, while Terraform plans."""
+def _scan(environments: list[LoadedEnvironment], outdir: Path, progress, stacks: dict[str, frozenset[str]] | None):
+    """The checkov policy pack over every stack under review at once (`stacks`, as review_environments takes it:
+    a matrix job's one shard is all its job checks), while Terraform plans."""
     from vpn_schema.naming import stack_names
     from vpnctl.policy.scan import scan_tiers
     from vpnctl.synthesized import stack_file
 
     with progress.step("", "running the checkov policy pack") if progress else nullcontext():
         return scan_tiers({stack_file(outdir, stack): env.config.tier for env in environments
-                           for stack in stack_names(env.name, env.config)})
+                           for stack in stack_names(env.name, env.config)
+                           if not (stacks or {}).get(env.name) or stack in stacks[env.name]})
 
 
 def _attach_policy(reviews: list, outdir: Path, scanning) -> list[int]:
