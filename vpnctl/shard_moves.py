@@ -24,6 +24,7 @@ import os
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def _push_order(moves: list[SiteMove]) -> list[str]:
 def _stack_addresses(environment: LoadedEnvironment, terraforms: dict[str, Terraform],
                      build: Path) -> dict[str, list[str]]:
     everywhere = {**terraforms, **_retired(environment, terraforms, build)}
-    return {stack: _state_list(terraform) for stack, terraform in everywhere.items()}
+    with ThreadPoolExecutor(max_workers=len(everywhere) or 1, thread_name_prefix="state") as pool:  # each a process
+        return dict(zip(everywhere, pool.map(_state_list, everywhere.values()), strict=True))
 
 
 def _state_list(terraform: Terraform) -> list[str]:

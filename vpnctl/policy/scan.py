@@ -33,6 +33,9 @@ from vpn_schema.environment import PRODUCTION
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")  # where Python's tempfile, and so checkov, looks first
+# checkov runs beside the plans (vpnctl review) and is done long before them on CPU left over: at a lower
+# priority it takes only that, and the plans, which the review waits for, keep the cores.
+LOWER_PRIORITY = ("nice", "-n", "10") if shutil.which("nice") else ()
 PRODUCTION_ONLY: dict[str, str] = {
     "CKV_VPNAC_3": "strong tunnel crypto is production-tier policy; other tiers may test older devices",
     "CKV_VPNAC_5": "an all-groups internet rule is allowed outside the production tier",
@@ -91,8 +94,8 @@ def scan_tiers(tiers: dict[Path, str | None]) -> dict[Path, PolicyReport]:
     each file's report leaves out the checks its tier skips, as a run with --skip-check would."""
     files = list(tiers)
     common = set.intersection(*(set(skips_for(tier)) for tier in tiers.values())) if tiers else set()
-    command = [checkov_binary(), "--framework", "terraform_json", "--output", "json", "--skip-download",
-               "--external-checks-dir", str(CHECKS_DIR)]
+    command = [*LOWER_PRIORITY, checkov_binary(), "--framework", "terraform_json", "--output", "json",
+               "--skip-download", "--external-checks-dir", str(CHECKS_DIR)]
     for file in files:
         command += ["--file", str(file)]
     if common:
