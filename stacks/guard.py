@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from cdktf import TerraformResource, TerraformStack
 
-from stacks.config.allowances import digest
+from stacks.config.allowances import GuardError, digest
 from stacks.config.allowances import split as allowances_split
 
-
-class GuardError(ValueError):
-    """An allowed address names no guarded resource: a typo must not pass silently."""
+__all__ = ["GuardError", "check_all_matched", "check_each_lifted_once", "guarded_addresses", "lift_guard"]
 
 
 def guarded_addresses(stack: TerraformStack) -> dict[str, TerraformResource]:

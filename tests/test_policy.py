@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ENV_NAMES
-from vpnctl.policy.scan import PRODUCTION_ONLY, TEMP_VARIABLES, checkov_binary, scan, skips_for
+from vpnctl.policy.checkov_process import TEMP_VARIABLES
+from vpnctl.policy.scan import PRODUCTION_ONLY, checkov_binary, scan, skips_for
 
 FIXTURES = Path(__file__).parent / "policy_fixtures"
 PASSING_FIXTURES = FIXTURES / "passing"

@@ -23,7 +23,7 @@ class FakeEmulator:
         self.events.append(("stopped", self.name))
 
 
-def test_emulators_start_while_synth_runs_and_stop_once_every_environment_is_done(monkeypatch, tmp_path, shipped):
+def test_emulators_start_and_are_seeded_while_synth_runs_and_stop_once_every_environment_is_done(monkeypatch, tmp_path, shipped):
     from vpnctl import runner
 
     events: list = []
@@ -38,6 +38,9 @@ def test_emulators_start_while_synth_runs_and_stop_once_every_environment_is_don
                 all_early_started.set()
         return aws
 
+    def seed_local(aws, environment, build, secret_values=None, seed=True):
+        events.append(("seeded", environment.name))
+
     def synthesize(environments, outdir, allow_replace=frozenset(), progress=None):
         assert all_early_started.wait(30), "synth ended before the first environments' emulators started"
         events.append(("synthesized", ""))
@@ -48,6 +51,7 @@ def test_emulators_start_while_synth_runs_and_stop_once_every_environment_is_don
 
     monkeypatch.setattr(runner, "local_emulator", local_emulator)
     monkeypatch.setattr(runner, "synthesize", synthesize)
+    monkeypatch.setattr(runner, "seed_local", seed_local)
     environments = [shipped[name] for name in ENV_NAMES]
     status = runner.run_environments(environments, tmp_path / "out", tmp_path / "build", step, local=True,
                                      jobs=early_ones)
@@ -55,6 +59,8 @@ def test_emulators_start_while_synth_runs_and_stop_once_every_environment_is_don
     assert sorted(e[1:] for e in events if e[0] == "step") == sorted((name, name) for name in ENV_NAMES)
     synthesized = events.index(("synthesized", ""))
     assert {e[1] for e in events[:synthesized] if e[0] == "started"} == set(ENV_NAMES[:early_ones])
+    assert sorted(e[1] for e in events if e[0] == "seeded") == sorted(ENV_NAMES[:early_ones]), \
+        "the early emulators are seeded as they start; the others when their step prepares Terraform"
     assert ("started", ENV_NAMES[early_ones]) in events[synthesized:], "the rest start when their turn comes"
     assert sorted(e[1] for e in events if e[0] == "stopped") == sorted(ENV_NAMES)
     for name in ENV_NAMES:
@@ -79,7 +85,7 @@ def test_a_review_of_one_shard_runs_checkov_on_that_stack_alone(monkeypatch, tmp
     env = variant("prod", [("# Staff: SAML groups", shards(emea=["berlin-hq", "paris-branch"], dc=["frankfurt-dc"])
                             + "\n# Staff: SAML groups")], tmp_path / "env")
     scanned: list = []
-    monkeypatch.setattr(scan, "scan_tiers", lambda tiers: scanned.append(dict(tiers)) or {})
+    monkeypatch.setattr(scan, "scan_tiers", lambda tiers, process=None: scanned.append(dict(tiers)) or {})
     review._scan([env], tmp_path / "out", None, {"prod": frozenset({"prod-emea"})})
     review._scan([env], tmp_path / "out", None, None)
     assert scanned == [{stack_file(tmp_path / "out", "prod-emea"): "production"},

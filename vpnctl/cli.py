@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         usage_error(args, line)
     if getattr(args, "without_environments", False):
         return args.handler(args)
+    if args.command in TERRAFORM_COMMANDS:  # each synthesizes: its process loads while the config is checked
+        from vpnctl.synth_process import prestart
+
+        prestart()
     try:
         names = _names(args)
         if args.command in TERRAFORM_COMMANDS:  # a shard's stack names its environment, and only that stack

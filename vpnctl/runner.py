@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -37,6 +38,7 @@ from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
 LOCAL_OVERRIDE = "local_override.tf.json"
 SEEDING = threading.Lock()
+_SEEDED: weakref.WeakKeyDictionary[LocalAws, set[str]] = weakref.WeakKeyDictionary()  # emulator -> environments
 LOCAL_MAX_RETRIES = 2
 
 # A command's work on one environment, already synthesized: its exit status. `aws`: the local emulator, or
@@ -75,9 +77,9 @@ def synthesize(environments: list[LoadedEnvironment], outdir: Path, allow_replac
 @contextmanager
 def early_emulators(environments: list[LoadedEnvironment], build: Path, *, local: bool, progress=None,
                     emulator: LocalAws | None = None, jobs: int = 1) -> Iterator[dict[str, Future]]:
-    """With `local` (and no `emulator` given), the emulators of the first `jobs` environments, started in the
-    background while synth runs in its own process: an emulator's start is a second or two of imports that
-    synth would otherwise wait for. By environment name; all stopped on the way out."""
+    """With `local` (and no `emulator` given), the emulators of the first `jobs` environments, started and
+    seeded in the background while synth runs in its own process: an emulator's start is a second or two of
+    imports, and its seeding another second, that the plans would otherwise wait for. By environment name; all stopped on the way out."""
     if not local or emulator is not None:
         yield {}
         return
@@ -87,6 +89,8 @@ def early_emulators(environments: list[LoadedEnvironment], build: Path, *, local
             own = ExitStack()
             aws = local_emulator(own, environment, build, local, progress)
             stack.push(own)  # a deque append: safe from these threads; the pool has ended before it unwinds
+            if aws is not None:
+                seed_local(aws, environment, build)
             return aws
 
         yield {environment.name: pool.submit(start, environment) for environment in first}
@@ -195,19 +199,31 @@ def prepare(
     return terraform
 
 
+def seed_local(aws: LocalAws, environment: LoadedEnvironment, build: Path, secret_values=None,
+               seed: bool = True) -> Path:
+    """Seeds the emulator with what `environment` names as pre-existing (once per emulator and environment, or
+    again with `secret_values`; not at all without `seed`) and makes throwaway certificates unless
+    TF_VAR_pki_dir names a PKI; their folder. Needs no synth: early_emulators does it while synth runs."""
+    pki_dir = (build / "pki").resolve()
+    with SEEDING:  # the stacks of one environment, prepared side by side, seed the same emulator
+        done = _SEEDED.setdefault(aws, set())
+        if seed and (environment.name not in done or secret_values):
+            seed_environment(aws, environment.config, pki_dir, secret_values)
+            done.add(environment.name)
+        if not os.environ.get("TF_VAR_pki_dir"):
+            for folder in pki_folders(environment.config):
+                ensure_dev_pki(pki_dir, folder)
+    return pki_dir
+
+
 def _local_settings(environment, workdir: Path, build: Path, aws: LocalAws, secret_values,
                     seed: bool = True) -> dict[str, str]:
-    """Seeds the emulator, writes the local override, makes throwaway certificates; Terraform's environment."""
-    pki_dir = (build / "pki").resolve()
-    if seed:
-        with SEEDING:  # the stacks of one environment, prepared side by side, seed the same emulator
-            seed_environment(aws, environment.config, pki_dir, secret_values)
+    """Seeds the emulator unless done, writes the local override; Terraform's environment."""
+    pki_dir = seed_local(aws, environment, build, secret_values, seed)
     env = aws.terraform_env()
     (workdir / LOCAL_OVERRIDE).write_text(
         json.dumps({"provider": {"aws": {"max_retries": LOCAL_MAX_RETRIES}}}, indent=2) + "\n")
     if pki_folders(environment.config) and not os.environ.get("TF_VAR_pki_dir"):
-        for folder in pki_folders(environment.config):
-            ensure_dev_pki(pki_dir, folder)
         env["TF_VAR_pki_dir"] = str(pki_dir)
     return env
 

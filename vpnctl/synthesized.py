@@ -11,6 +11,7 @@ from stacks.config import LoadedEnvironment
 from vpn_schema.naming import stack_names
 
 STACK_FILE = "cdk.tf.json"
+METADATA = "//"  # cdktf's construct metadata in a synthesized body: a JSON comment to Terraform
 
 
 def synth_stacks(
@@ -51,3 +52,12 @@ def stack_dirs(outdir: Path, environment: LoadedEnvironment) -> dict[str, Path]:
     """Stack name -> synthesized folder, for every stack of `environment`, the base first (one entry without
     shard blocks)."""
     return {stack: stack_dir(outdir, stack) for stack in stack_names(environment.name, environment.config)}
+
+
+def without_metadata(document):
+    """A synthesized document (or part of one) as Terraform reads it: every METADATA key left out."""
+    if isinstance(document, dict):
+        return {key: without_metadata(value) for key, value in document.items() if key != METADATA}
+    if isinstance(document, list):
+        return [without_metadata(value) for value in document]
+    return document

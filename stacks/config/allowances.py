@@ -16,6 +16,11 @@ SEPARATOR = "@"
 IGNORED = ("lifecycle", "//")  # the guard itself, and cdktf's construct metadata
 
 
+class GuardError(ValueError):
+    """An allowed address names no guarded resource: a typo must not pass silently. Defined here, cdktf-free,
+    so that vpnctl's own process catches it without loading the jsii runtime that synth runs elsewhere."""
+
+
 def split(allowance: str) -> tuple[str, str | None]:
     address, _, digest = allowance.partition(SEPARATOR)
     return address, digest or None

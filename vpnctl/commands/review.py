@@ -77,9 +77,9 @@ def review_environments(
 
     reviews: dict[str, object] = {}
     with early_emulators(environments, build, local=local, progress=progress, emulator=emulator, jobs=jobs) as early, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
+            _early_checkov(policy) as checkov, ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
         synthesize(environments, outdir, allow_replace, progress)
-        scanning = pool.submit(_scan, environments, outdir, progress, stacks) if policy else None
+        scanning = pool.submit(_scan, environments, outdir, progress, stacks, checkov) if policy else None
 
         def step(environment: LoadedEnvironment, aws) -> int:
             found = review_stacks(environment, outdir, build, aws=aws, allow_replace=allow_replace,
@@ -107,9 +107,22 @@ def review_environments(
     return status
 
 
-def _scan(environments: list[LoadedEnvironment], outdir: Path, progress, stacks: dict[str, frozenset[str]] | None):
+def _early_checkov(policy: bool):
+    """With `policy`, checkov started now, to load while synth runs (vpnctl/policy/checkov_process.py); None
+    without, or when checkov is missing (the scan then says so, in each review)."""
+    from vpnctl.policy.checkov_process import CheckovProcess
+    from vpnctl.policy.scan import PolicyError, checkov_binary
+
+    try:
+        return CheckovProcess(checkov_binary()) if policy else nullcontext()
+    except PolicyError:
+        return nullcontext()
+
+
+def _scan(environments: list[LoadedEnvironment], outdir: Path, progress, stacks: dict[str, frozenset[str]] | None,
+          checkov=None):
     """The checkov policy pack over every stack under review at once (`stacks`, as review_environments takes it:
-    a matrix job's one shard is all its job checks), while Terraform plans."""
+    a matrix job's one shard is all its job checks), while Terraform plans; `checkov`: started early."""
     from vpn_schema.naming import stack_names
     from vpnctl.policy.scan import scan_tiers
     from vpnctl.synthesized import stack_file
@@ -117,7 +130,7 @@ def _scan(environments: list[LoadedEnvironment], outdir: Path, progress, stacks:
     with progress.step("", "running the checkov policy pack") if progress else nullcontext():
         return scan_tiers({stack_file(outdir, stack): env.config.tier for env in environments
                            for stack in stack_names(env.name, env.config)
-                           if not (stacks or {}).get(env.name) or stack in stacks[env.name]})
+                           if not (stacks or {}).get(env.name) or stack in stacks[env.name]}, checkov)
 
 
 def _attach_policy(reviews: list, outdir: Path, scanning) -> list[int]:

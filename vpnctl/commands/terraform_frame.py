@@ -13,7 +13,7 @@ from vpnctl.exit_status import EXIT_CONFIG, EXIT_REFUSED
 
 def guarded(run):
     """Runs a synth-and-more step; an --allow-replace address that names no guarded resource exits 2."""
-    from stacks.guard import GuardError
+    from stacks.config.allowances import GuardError
 
     try:
         return run()

@@ -13,9 +13,9 @@ Client VPN associations. Each skip says why, and the skip list is the only
 place that says which checks are production-only. Strictness follows the tier,
 never the environment's name, so a renamed production environment keeps it.
 
-checkov runs with a temp folder of its own, made for the run (mode 0700) and removed
-after it: the HCL parser it loads unpickles a grammar cache from the temp folder, by a
-name anyone can predict, so a file planted in a shared /tmp would run as code.
+checkov reads each stack as Terraform does: without cdktf's "//" construct metadata,
+which Terraform ignores and which made a tenth of checkov's time (a copy in the run's own
+temp folder: vpnctl/policy/checkov_process.py, which also says how the process starts).
 """
 
 from __future__ import annotations
@@ -23,19 +23,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from vpn_schema.environment import PRODUCTION
+from vpnctl.policy.checkov_process import CheckovProcess
+from vpnctl.synthesized import without_metadata
 
 CHECKS_DIR = Path(__file__).parent / "checks"
-TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")  # where Python's tempfile, and so checkov, looks first
-# checkov runs beside the plans (vpnctl review) and is done long before them on CPU left over: at a lower
-# priority it takes only that, and the plans, which the review waits for, keep the cores.
-LOWER_PRIORITY = ("nice", "-n", "10") if shutil.which("nice") else ()
 PRODUCTION_ONLY: dict[str, str] = {
     "CKV_VPNAC_3": "strong tunnel crypto is production-tier policy; other tiers may test older devices",
     "CKV_VPNAC_5": "an all-groups internet rule is allowed outside the production tier",
@@ -89,30 +85,47 @@ def scan(files: list[Path], tier: str | None) -> dict[Path, PolicyReport]:
     return scan_tiers(dict.fromkeys(files, tier))
 
 
-def scan_tiers(tiers: dict[Path, str | None]) -> dict[Path, PolicyReport]:
+def scan_tiers(tiers: dict[Path, str | None], process: CheckovProcess | None = None) -> dict[Path, PolicyReport]:
     """One checkov run over every file of `tiers` (cdk.tf.json -> its environment's tier), whatever their tiers:
-    each file's report leaves out the checks its tier skips, as a run with --skip-check would."""
+    each file's report leaves out the checks its tier skips, as a run with --skip-check would. `process`: a
+    checkov started earlier (vpnctl/policy/checkov_process.py), else one started now."""
     files = list(tiers)
     common = set.intersection(*(set(skips_for(tier)) for tier in tiers.values())) if tiers else set()
-    command = [*LOWER_PRIORITY, checkov_binary(), "--framework", "terraform_json", "--output", "json",
-               "--skip-download", "--external-checks-dir", str(CHECKS_DIR)]
-    for file in files:
-        command += ["--file", str(file)]
+    process = process or CheckovProcess(checkov_binary())
+    copies = _copies(files, process.private / "stacks")
+    args = ["--framework", "terraform_json", "--output", "json", "--skip-download",
+            "--external-checks-dir", str(CHECKS_DIR)]
+    for copy in copies:
+        args += ["--file", str(copy)]
     if common:
-        command += ["--skip-check", ",".join(sorted(common))]
-    private = tempfile.mkdtemp(prefix="vpnctl-checkov-")  # mode 0700; see the module's docstring
-    env = {
-        **os.environ,
-        "BC_SKIP_MAPPING": "TRUE",  # no download of Prisma Cloud guideline IDs: no network here
-        **dict.fromkeys(TEMP_VARIABLES, private),
-    }
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+        args += ["--skip-check", ",".join(sorted(common))]
+    result = process.run(args)
     if result.returncode not in (0, 1) or not result.stdout.strip():
         raise PolicyError(f"checkov failed with exit status {result.returncode}:\n{result.stderr[-2000:]}")
-    return _reports(json.loads(result.stdout), {file: skips_for(tier) for file, tier in tiers.items()})
+    raw = _originals(json.loads(result.stdout), dict(zip(copies, files, strict=True)))
+    return _reports(raw, {file: skips_for(tier) for file, tier in tiers.items()})
+
+
+def _copies(files: list[Path], folder: Path) -> list[Path]:
+    """Each file as Terraform reads it, without cdktf's metadata, in a folder of its own under `folder`."""
+    copies = []
+    for number, file in enumerate(files):
+        copy = folder / str(number) / file.name
+        copy.parent.mkdir(parents=True)
+        copy.write_text(json.dumps(without_metadata(json.loads(file.read_text())), indent=2))
+        copies.append(copy)
+    return copies
+
+
+def _originals(raw, originals: dict[Path, Path]):
+    """checkov's report with each copy's path put back to the stack file it was made from."""
+    by_path = {str(copy.resolve()): str(file.resolve()) for copy, file in originals.items()}
+    for run in raw if isinstance(raw, list) else [raw]:
+        for kind in ("passed_checks", "failed_checks"):
+            for check in run.get("results", {}).get(kind, []):
+                check["file_abs_path"] = by_path.get(str(Path(check["file_abs_path"]).resolve()),
+                                                     check["file_abs_path"])
+    return raw
 
 
 def _reports(raw, skips: dict[Path, dict[str, str]]) -> dict[Path, PolicyReport]:
