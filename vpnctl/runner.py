@@ -38,7 +38,7 @@ from vpnctl.terraform_config import find_provider_mirror, write_cli_config
 
 LOCAL_OVERRIDE = "local_override.tf.json"
 SEEDING = threading.Lock()
-_SEEDED: weakref.WeakKeyDictionary[LocalAws, set[str]] = weakref.WeakKeyDictionary()  # emulator -> environments
+_SEEDED: weakref.WeakKeyDictionary[LocalAws, set[tuple[str, str]]] = weakref.WeakKeyDictionary()  # what each has had
 LOCAL_MAX_RETRIES = 2
 
 # A command's work on one environment, already synthesized: its exit status. `aws`: the local emulator, or
@@ -201,15 +201,16 @@ def prepare(
 
 def seed_local(aws: LocalAws, environment: LoadedEnvironment, build: Path, secret_values=None,
                seed: bool = True) -> Path:
-    """Seeds the emulator with what `environment` names as pre-existing (once per emulator and environment, or
-    again with `secret_values`; not at all without `seed`) and makes throwaway certificates unless
-    TF_VAR_pki_dir names a PKI; their folder. Needs no synth: early_emulators does it while synth runs."""
+    """Seeds the emulator with what `environment` names as pre-existing (once per emulator and config, or again
+    with `secret_values`; not at all without `seed`) and makes throwaway certificates unless TF_VAR_pki_dir
+    names a PKI; their folder. Needs no synth: early_emulators does it while synth runs."""
     pki_dir = (build / "pki").resolve()
+    seeded_as = (str(pki_dir), environment.config.model_dump_json())  # a changed config seeds what it names
     with SEEDING:  # the stacks of one environment, prepared side by side, seed the same emulator
         done = _SEEDED.setdefault(aws, set())
-        if seed and (environment.name not in done or secret_values):
+        if seed and (seeded_as not in done or secret_values):
             seed_environment(aws, environment.config, pki_dir, secret_values)
-            done.add(environment.name)
+            done.add(seeded_as)
         if not os.environ.get("TF_VAR_pki_dir"):
             for folder in pki_folders(environment.config):
                 ensure_dev_pki(pki_dir, folder)
