@@ -5,7 +5,8 @@ Cases (each run with a fresh local emulator, so every plan is a first plan):
                `--jobs 1` (one environment after another) and this code with its default --jobs; the
                terminal output and the comment must be the same apart from timing
   sites-N      `review` of one generated environment of N sites (benchmarks/synth.py's sites-N), by the
-               earlier commit's code and by this code; with --shards S, the same sites without the Client
+               earlier commit's code and by this code, --repeat pairs side by side, medians compared; with
+               --shards S, the same sites without the Client
                VPN endpoint in one stack and in S shards (the base deployed first), by this code; and each
                stack of the shards reviewed alone, as the workflow's matrix runs it (a job per stack)
 
@@ -112,16 +113,24 @@ def shipped_case(baseline: Path, scratch: Path) -> dict:
         **{name: {k: v for k, v in run.items() if k not in ("stdout", "markdown")} for name, run in runs.items()}}
 
 
-def sites_case(sites: int, shards: int, baseline: Path, scratch: Path) -> dict:
-    """sites-N by the earlier commit's vpnctl and by this one; with `shards`, this code's review of one stack and
+def _median(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+
+
+def sites_case(sites: int, shards: int, baseline: Path, scratch: Path, repeat: int = 1) -> dict:
+    """sites-N by the earlier commit's vpnctl and by this one, `repeat` times side by side (the medians compared:
+    on a shared machine one pair can be off by a tenth); with `shards`, this code's review of one stack and
     of the same sites in `shards` shards, both timed from a running emulator, the sharded one with its base
     stack deployed (what a shard plans against)."""
     name = "bench"
     plain = generated(scratch / f"sites-{sites}" / "environments", name, sites)
-    runs = {"baseline": review(baseline, plain, [name], scratch / f"sites-{sites}-baseline"),
-            "current": review(ROOT, plain, [name], scratch / f"sites-{sites}-current")}
+    pairs = [(review(baseline, plain, [name], scratch / f"sites-{sites}-baseline-{n}"),
+              review(ROOT, plain, [name], scratch / f"sites-{sites}-current-{n}")) for n in range(repeat)]
+    runs = {"baseline": _median([pair[0] for pair in pairs]), "current": _median([pair[1] for pair in pairs])}
     result = {"case": f"sites-{sites}", "current_over_baseline": round(
-        runs["current"]["seconds"] / runs["baseline"]["seconds"], 2)}
+        runs["current"]["seconds"] / runs["baseline"]["seconds"], 2),
+        "pairs": [[pair[0]["seconds"], pair[1]["seconds"]] for pair in pairs]}
     if shards:  # sites only: the base deployed first must not wait out the endpoint's association sleeps
         one = generated(scratch / f"sites-{sites}-one" / "environments", name, sites, endpoint=False)
         sharded = generated(scratch / f"sites-{sites}-shards" / "environments", name, sites, shards, endpoint=False)
@@ -194,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, nargs="*", default=[10, 50, 200])
     parser.add_argument("--shards", type=int, default=4, help="shards of each sites-N environment (0: none)")
     parser.add_argument("--no-shipped", action="store_true", help="leave out the shipped environments' case")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of reviews per sites-N case (medians compared)")
     parser.add_argument("--json", type=Path, default=ROOT / "build" / "bench-review.json")
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="vpnctl-bench-review-"))
@@ -204,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(shipped_case(baseline, scratch))
             print(json.dumps(results[-1]), flush=True)
         for sites in args.sites:
-            results.append(sites_case(sites, args.shards, baseline, scratch))
+            results.append(sites_case(sites, args.shards, baseline, scratch, args.repeat))
             print(json.dumps(results[-1]), flush=True)
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, check=False,
