@@ -17,6 +17,9 @@ from vpnctl.synthesized import read_stack, stack_dir
 LOCK_SUFFIX = ".tflock"
 # One try, a few seconds: after SIGTERM the whole run has 10 s, and a report must not hang on a bucket.
 QUICK = Config(connect_timeout=2, read_timeout=3, retries={"total_max_attempts": 1})
+# After Ctrl-C nothing is in a hurry: a busy bucket (or a local emulator on a loaded machine, seen taking
+# over 3 s) still gets its answer read, rather than the report saying the lock could not be checked.
+PATIENT = Config(connect_timeout=5, read_timeout=30, retries={"total_max_attempts": 2})
 
 
 def s3_backend(synthesized: dict) -> dict | None:
@@ -36,13 +39,13 @@ def lock_holder(backend: dict, s3) -> dict | None:
         return {"ID": "(unreadable lock record)"}
 
 
-def lock_words(environment, outdir, aws) -> str:
-    """One sentence on the state lock, checked in the state bucket."""
+def lock_words(environment, outdir, aws, config: Config = QUICK) -> str:
+    """One sentence on the state lock, checked in the state bucket (`config`: how long to wait for it)."""
     backend = s3_backend(read_stack(outdir, environment.name))
     if backend is None:
         return "the stack keeps no remote state, so there is no lock"
     try:
-        s3 = s3_client(aws, backend["region"], QUICK)
+        s3 = s3_client(aws, backend["region"], config)
         holder = lock_holder(backend, s3)
     except Exception as exc:  # noqa: BLE001 -- credentials, network: say so rather than guess
         return f"the state lock could not be checked ({exc.__class__.__name__}: {exc})"
@@ -58,10 +61,11 @@ def interruption_report(environment, outdir, terraform, aws, exc: Interrupted, a
     """What an operator needs after Ctrl-C or SIGTERM: was anything applied, did Terraform stop cleanly,
     what is in the state, is the lock held, and what to run next. `applied`: the apply had started."""
     name = signal.Signals(exc.signum).name
+    patience = PATIENT if exc.signum == signal.SIGINT else QUICK
     if not applied:
         parts = [f"{environment.name}: interrupted ({name}) before anything was applied"]
         if terraform is not None and exc.during is not None:  # a plan was stopped: it holds the lock meanwhile
-            parts.append(lock_words(environment, outdir, aws))
+            parts.append(lock_words(environment, outdir, aws, patience))
         return "; ".join(parts)
     if exc.forced:
         how = "Terraform was stopped at once: what it had in flight may be missing from the state"
@@ -74,7 +78,7 @@ def interruption_report(environment, outdir, terraform, aws, exc: Interrupted, a
             parts.append(f"the state holds {len(addresses)} resources")
         except Exception as error:  # noqa: BLE001 -- the report must not hide the interruption
             parts.append(f"the state could not be read ({error})")
-    parts.append(lock_words(environment, outdir, aws))
+    parts.append(lock_words(environment, outdir, aws, patience))
     parts.append(f"run `vpnctl deploy {environment.name}` again to finish; Terraform's words are in {terraform.log_file}")
     return "; ".join(parts)
 
