@@ -6,9 +6,10 @@ Cases (each run with a fresh local emulator, so every plan is a first plan):
                terminal output and the comment must be the same apart from timing
   sites-N      `review` of one generated environment of N sites (benchmarks/synth.py's sites-N), by the
                earlier commit's code and by this code, --repeat pairs side by side, medians compared; with
-               --shards S, the same sites without the Client
-               VPN endpoint in one stack and in S shards (the base deployed first), by this code; and each
-               stack of the shards reviewed alone, as the workflow's matrix runs it (a job per stack)
+               --shards S, the same sites without the Client VPN endpoint in one stack and in S shards (the
+               base deployed first), by this code, `vpnctl review` as CI runs it against a running emulator;
+               and each stack of the shards reviewed alone, as the workflow's matrix runs it (a job per
+               stack), --repeat rounds, medians compared
 
 Run: `make bench-review` (or `.venv/bin/python -m benchmarks.review --baseline REF --sites 10 50 200`).
 Writes build/bench-review.json, beside the synth benchmark's build/bench-synth.json.
@@ -118,6 +119,11 @@ def _median(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
 
 
+def _middle(values: list[float]) -> float:
+    """The median (the lower middle one of an even number)."""
+    return sorted(values)[(len(values) - 1) // 2]
+
+
 def sites_case(sites: int, shards: int, baseline: Path, scratch: Path, repeat: int = 1) -> dict:
     """sites-N by the earlier commit's vpnctl and by this one, `repeat` times side by side (the medians compared:
     on a shared machine one pair can be off by a tenth); with `shards`, this code's review of one stack and
@@ -134,11 +140,12 @@ def sites_case(sites: int, shards: int, baseline: Path, scratch: Path, repeat: i
     if shards:  # sites only: the base deployed first must not wait out the endpoint's association sleeps
         one = generated(scratch / f"sites-{sites}-one" / "environments", name, sites, endpoint=False)
         sharded = generated(scratch / f"sites-{sites}-shards" / "environments", name, sites, shards, endpoint=False)
-        runs["one_stack"] = driven(one, name, scratch / f"sites-{sites}-one-stack", deploy_base=False)
-        runs["sharded"] = driven(sharded, name, scratch / f"sites-{sites}-sharded", deploy_base=True)
+        runs["one_stack"] = driven(one, name, scratch / f"sites-{sites}-one-stack", deploy_base=False,
+                                   repeat=repeat)
+        runs["sharded"] = driven(sharded, name, scratch / f"sites-{sites}-sharded", deploy_base=True, repeat=repeat)
         result["sharded_over_one_stack"] = round(runs["sharded"]["seconds"] / runs["one_stack"]["seconds"], 2)
         # The workflow's matrix: a job per stack, each on a runner of its own, so the pull request waits for the
-        # slowest; here each stack's review is timed alone, one after another, on this machine.
+        # slowest; here each stack's review is timed alone, one after another, on this machine (medians).
         matrix = runs["sharded"]["stacks"]
         result["matrix_slowest_seconds"] = max(matrix.values())
         result["matrix_over_one_stack"] = round(max(matrix.values()) / runs["one_stack"]["seconds"], 2)
@@ -147,10 +154,10 @@ def sites_case(sites: int, shards: int, baseline: Path, scratch: Path, repeat: i
     return result
 
 
-def driven(environments: Path, name: str, work: Path, *, deploy_base: bool) -> dict:
-    """This code's review, timed inside a process that starts the emulator (and deploys the base) first."""
+def driven(environments: Path, name: str, work: Path, *, deploy_base: bool, repeat: int = 1) -> dict:
+    """This code's reviews against one running emulator (the base deployed first if asked): see `drive`."""
     work.mkdir(parents=True, exist_ok=True)
-    command = [PYTHON, "-m", "benchmarks.review", "drive", str(environments), name, str(work)]
+    command = [PYTHON, "-m", "benchmarks.review", "drive", str(environments), name, str(work), str(repeat)]
     result = subprocess.run([*command, *(["--deploy-base"] if deploy_base else [])], cwd=ROOT,
                             env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -159,38 +166,40 @@ def driven(environments: Path, name: str, work: Path, *, deploy_base: bool) -> d
 
 
 def drive(argv: list[str]) -> int:
-    """ENVIRONMENTS NAME WORK [--deploy-base]: an emulator, the base stack applied if asked, then the review of
-    every stack, timed; with shards, then each stack's review alone (a matrix job's), timed. Prints
-    {"seconds", "status", "stacks": {stack: seconds}} last."""
+    """ENVIRONMENTS NAME WORK REPEAT [--deploy-base]: an emulator, seeded, the base stack applied if asked; then
+    REPEAT rounds of `vpnctl review NAME` (every stack) and, with shards, `vpnctl review STACK` for each stack
+    alone, as one job of the workflow's matrix runs it. Each is the command as CI runs it, a process of its
+    own that reaches the emulator as it would AWS (AWS_ENDPOINT_URL and the emulator's credentials), timed
+    from start to exit. Prints {"seconds", "runs", "status", "stacks": {stack: median seconds}} last."""
     from stacks.config import load_environments
     from vpn_schema.naming import stack_names
-    from vpnctl.commands.options import default_jobs
-    from vpnctl.commands.review import review_environments
     from vpnctl.emulator_process import LocalAws
-    from vpnctl.exit_status import worst
     from vpnctl.plan_and_apply import AUTOMATIC, deploy_environment
-    from vpnctl.runner import synthesize
+    from vpnctl.runner import seed_local, synthesize
 
-    environments, name, work = Path(argv[0]), argv[1], Path(argv[2])
+    environments, name, work, repeat = Path(argv[0]), argv[1], Path(argv[2]), int(argv[3])
     (environment,) = load_environments(environments, [name])
+    names = stack_names(environment.name, environment.config)
     with LocalAws(environment.config.account_id, log_file=work / "emulator.log") as aws:
+        seed_local(aws, environment, work / "build")
         if "--deploy-base" in argv:
             synthesize([environment], work / "base-out")
             deploy_environment(environment, work / "base-out", work / "build", aws, approval=AUTOMATIC)
-
-        def timed_review(label: str, stacks: dict | None) -> tuple[float, int]:
-            started = time.monotonic()
-            status = review_environments([environment], work / f"out-{label}", work / f"build-{label}", local=True,
-                                         emulator=aws, markdown_file=work / f"review-{label}.md", jobs=default_jobs(),
-                                         stacks=stacks)
-            return round(time.monotonic() - started, 1), status
-
-        seconds, status = timed_review("all", None)
-        names = stack_names(environment.name, environment.config)
-        alone = {stack: timed_review(stack, {environment.name: frozenset({stack})}) for stack in names} \
-            if len(names) > 1 else {}
-    status = worst([status, *(s for _, s in alone.values())])
-    print(json.dumps({"seconds": seconds, "status": status, "stacks": {k: t for k, (t, _) in alone.items()}}))
+        env = {**ENV, **aws.terraform_env(), "PYTHONPATH": str(ROOT)}
+        statuses, all_runs, alone = [], [], {stack: [] for stack in names if len(names) > 1}
+        for n in range(repeat):
+            for stack in [name, *alone]:
+                label = f"{stack}-{n}"
+                command = [PYTHON, "-m", "vpnctl", "--environments", str(environments), "review", stack,
+                           "--build", str(work / f"build-{label}"), "--out", str(work / f"out-{label}"),
+                           "--markdown", str(work / f"review-{label}.md")]
+                with open(work / f"stdout-{label}.txt", "w") as out:
+                    seconds, _, status = timed(command, ROOT, env, out)
+                statuses.append(status)
+                (all_runs if stack == name else alone[stack]).append(round(seconds, 1))
+    print(json.dumps({"seconds": _middle(all_runs), "runs": all_runs, "status": max(statuses),
+                      "stacks": {stack: _middle(runs) for stack, runs in alone.items()},
+                      "stack_runs": alone}))
     return 0
 
 

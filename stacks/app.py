@@ -14,31 +14,37 @@ from stacks.config import LoadedEnvironment
 from stacks.guard import GuardError, check_all_matched, check_each_lifted_once
 from stacks.shard_stack import ShardStack
 from stacks.vpn_stack import VpnStack
-from vpn_schema.naming import stack_names
+from vpn_schema.naming import shard_stack, stack_names
 
 
 def build_app(
     environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
-    bound: bool = True,
+    bound: bool = True, only: dict[str, frozenset[str]] | None = None,
 ) -> App:
-    """Every stack of every environment: its base stack (VpnStack), then one ShardStack per shard block."""
+    """Every stack of every environment: its base stack (VpnStack), then one ShardStack per shard block. `only`:
+    per environment, the stacks to build (a CI matrix job reviews one shard; each stack stands alone, reading
+    the base's outputs from its state); an environment not in it, all of its stacks."""
     app = App(outdir=str(outdir))
     stacks: list[TerraformStack] = []
     with binding_type_checks_skipped():  # the config is validated; see stacks/bindings.py
         for environment in environments:
-            stacks.append(VpnStack(app, environment, allow_replace=allow_replace, bound_allowances=bound))
+            names = stack_names(environment.name, environment.config)
+            wanted = (only or {}).get(environment.name) or frozenset(names)
+            if names[0] in wanted:
+                stacks.append(VpnStack(app, environment, allow_replace=allow_replace, bound_allowances=bound))
             stacks += [ShardStack(app, environment, shard, allow_replace=allow_replace, bound_allowances=bound)
-                       for shard in environment.config.shard]
+                       for shard in environment.config.shard if shard_stack(environment.name, shard) in wanted]
     check_all_matched(allow_replace, set().union(*(stack.replace_allowed for stack in stacks)), stacks)
     check_each_lifted_once(stacks)
     return app
 
 
 def synth(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
-          bound: bool = True) -> Path:
-    """`allow_replace` applies to every stack given: name one environment with it (a site's addresses are the
-    same in whichever of its environment's stacks it is, and in one stack only). `bound`: see stacks/guard.py."""
-    build_app(environments, outdir, allow_replace, bound).synth()
+          bound: bool = True, only: dict[str, frozenset[str]] | None = None) -> Path:
+    """`allow_replace` applies to every stack built: name one environment with it (a site's addresses are the
+    same in whichever of its environment's stacks it is, and in one stack only). `bound`: see stacks/guard.py.
+    `only`: as build_app takes it."""
+    build_app(environments, outdir, allow_replace, bound, only).synth()
     return outdir
 
 

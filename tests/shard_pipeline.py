@@ -90,6 +90,9 @@ def pipeline(run: Run, layouts: dict) -> dict:
         record["west_after_cdktf"] = state_of(stack_terraform(aws, outdir, "dev-west", build))
         with run.step("apply dev-west"):
             stack_terraform(aws, outdir, "dev-west", build).apply()
+        with run.step("the review of dev-east and dev-west as a CI matrix job, before branch-a moves"):
+            record["matrix_review"] = matrix_review(aws, layouts["moved"][0], run.base / "matrix-out", build,
+                                                    ("dev-east", "dev-west"))
         with run.step("branch-a moved from dev-east to dev-west"):
             record["moved"] = moved(aws, *layouts["moved"], build, lock_first="dev-west")
         with run.step("shard west removed: its sites back to the base"):
@@ -104,7 +107,7 @@ def moved(aws, env, outdir: Path, build: Path, lock_first: str | None = None) ->
     from vpnctl.synthesized import stack_dirs
 
     terraforms = {stack: stack_terraform(aws, outdir, stack, build) for stack in stack_dirs(outdir, env)}
-    out: dict = {"found": [move.words() for move in find_moves(env, terraforms, build)]}
+    out: dict = {"found": [move.words() for move in find_moves(env, build, aws)]}
     states = {stack: state_of(terraform) for stack, terraform in terraforms.items()}
     if lock_first:
         held = hold_lock(aws, env, lock_first)
@@ -119,7 +122,7 @@ def moved(aws, env, outdir: Path, build: Path, lock_first: str | None = None) ->
     out["moves"] = [(move.words(), move.addresses) for move in move_sites(env, terraforms, build)]
     out["after"] = {stack: state_of(terraform) for stack, terraform in terraforms.items()}
     out["plans"] = {stack: planned(terraform, build) for stack, terraform in terraforms.items()}
-    out["again"] = [move.words() for move in find_moves(env, terraforms, build)]
+    out["again"] = [move.words() for move in find_moves(env, build, aws)]
     latest = max((build / "shard-moves").glob(f"{env.name}-*"), key=lambda path: path.stat().st_mtime)
     out["copies"] = {path.name: path.stat().st_mode & 0o777 for path in latest.iterdir()}
     out["copies_folder"] = latest.stat().st_mode & 0o777
@@ -131,6 +134,22 @@ def planned(terraform: Terraform, build: Path) -> dict:
     return {"changes": count_changes(plan),
             "outputs": sorted(name for name, change in (plan.get("output_changes") or {}).items()
                               if change["actions"] != ["no-op"])}
+
+
+def matrix_review(aws, env, outdir: Path, build: Path, stacks: tuple[str, ...]) -> dict:
+    """`vpnctl review` of some of `env`'s stacks, as one job of the workflow's matrix runs it: what it
+    synthesized and initialized, and each stack's planned actions, moves and error."""
+    from vpnctl.review.stack_reviews import review_stacks
+    from vpnctl.runner import synthesize
+
+    synthesize([env], outdir, only={env.name: frozenset(stacks)})
+    reviews = review_stacks(env, outdir, build, aws=aws, stacks=frozenset(stacks))
+    folders = outdir / "stacks"
+    return {"synthesized": sorted(path.name for path in folders.iterdir()),
+            "initialized": sorted(path.parent.name for path in folders.glob("*/.terraform")),
+            "reviews": {review.environment: {"planned": review.planned, "error": review.error, "moves": review.moves,
+                                             "changes": {c.address: c.action for c in review.changes}}
+                        for review in reviews}}
 
 
 def stack_terraform(aws, outdir: Path, stack: str, build: Path) -> Terraform:

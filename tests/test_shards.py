@@ -321,6 +321,21 @@ def test_moving_a_site_between_shards_is_a_state_move_with_nothing_to_change_aft
 
 @pytest.mark.terraform
 @pytest.mark.pipeline("shards")
+def test_a_matrix_job_reviews_its_shards_alone_and_a_moving_site_as_a_move_not_a_destroy(ran):
+    review = ran["matrix_review"]
+    assert review["synthesized"] == ["dev-east", "dev-west"]  # not the base: the job synthesized its stacks only
+    assert review["initialized"] == ["dev-east", "dev-west"]
+    words = "site branch-a moves from dev-east to dev-west: 7 resources, nothing destroyed"
+    for stack in ("dev-east", "dev-west"):
+        assert review["reviews"][stack]["error"] is None and review["reviews"][stack]["planned"] is True
+        assert review["reviews"][stack]["moves"] == [words]
+        changed = [address for address in review["reviews"][stack]["changes"] if "branch-a" in address]
+        assert changed == [], (stack, changed)  # without the move: 7 destroyed in dev-east, created in dev-west
+    assert list(review["reviews"]) == ["dev-east", "dev-west"]
+
+
+@pytest.mark.terraform
+@pytest.mark.pipeline("shards")
 def test_a_move_is_refused_while_a_state_lock_is_held(ran):
     assert ran["moved"]["refused"].startswith("dev-west: s3://acme-tfstate-dev/vpn/dev-west/terraform.tfstate.tflock is "
                                               "held (ID held-by-a-test, OperationTypeApply by ci@runner)")

@@ -68,10 +68,11 @@ def run_environments(
 
 
 def synthesize(environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
-               progress=None) -> None:
-    """Every stack of `environments`, in a process of its own (vpnctl/synth_process.py)."""
+               progress=None, only: dict[str, frozenset[str]] | None = None) -> None:
+    """Every stack of `environments` (`only`: per environment, just those stacks), in a process of its own
+    (vpnctl/synth_process.py)."""
     with progress.step("", "synthesizing") if progress else nullcontext():
-        synth_out_of_process(environments, outdir, allow_replace)
+        synth_out_of_process(environments, outdir, allow_replace, only)
 
 
 @contextmanager

@@ -6,8 +6,9 @@ other unchanged: nothing is destroyed or created, and the tunnels stay up with t
 without the move, the old stack would destroy the site and the new one create it again (new tunnel outside
 IPs, an on-premises reconfiguration).
 
-`find_moves` only reads (`terraform state list`, and the base's `shard_stacks` output, which names the shard
-stacks as last applied, so the sites of a shard whose block was removed are found too). `move_sites` makes the
+`find_moves` only reads, straight from the state objects (vpnctl/remote_states.py: no Terraform, no synth or
+init of any stack): each stack's resource addresses, and the base's `shard_stacks` output, which names the
+shard stacks as last applied, so the sites of a shard whose block was removed are found too. `move_sites` makes the
 moves: it takes the state lock of every stack involved (the S3 lock file Terraform itself uses, `<key>.tflock`,
 refused if anyone holds it), pulls each state, keeps a copy of it under the build folder, runs
 `terraform state mv -state=FROM -state-out=TO` on the local copies, carries the site's outputs along, pushes
@@ -24,13 +25,13 @@ import os
 import socket
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from stacks.config import LoadedEnvironment
 from vpn_schema.environment import state_key
-from vpn_schema.naming import SHARD_STACKS_OUTPUT, scope_of, site_output_names, site_stack
+from vpn_schema.naming import SHARD_STACKS_OUTPUT, scope_of, site_output_names, site_stack, stack_names
+from vpnctl.remote_states import RemoteStates, StateReadError
 from vpnctl.state_lock import LOCK_SUFFIX, s3_backend, s3_client
 from vpnctl.synthesized import STACK_FILE
 from vpnctl.terraform import Terraform
@@ -68,11 +69,15 @@ def site_of(address: str) -> str | None:
     return scope[1] if scope and scope[0] == "site" else None
 
 
-def find_moves(environment: LoadedEnvironment, terraforms: dict[str, Terraform], build: Path) -> list[SiteMove]:
-    """The moves the config asks for, read from the states of `terraforms` (stack name -> Terraform initialized
-    in its synthesized folder, every stack of the environment) and of the shard stacks the base last applied
-    that the config no longer has (initialized under `build`). Changes nothing in any state."""
-    found = _stack_addresses(environment, terraforms, build)
+def find_moves(environment: LoadedEnvironment, build: Path, aws=None) -> list[SiteMove]:
+    """The moves the config asks for, read from the states of every stack of the environment and of the shard
+    stacks the base last applied that the config no longer has (in the local emulator `aws`, or in AWS).
+    Changes nothing in any state; ShardMoveError when a state can't be read or a site is in two."""
+    states = RemoteStates(environment.config, aws)
+    try:
+        found = {stack: states.addresses(stack) for stack in _every_stack(environment, states)}
+    except StateReadError as exc:
+        raise ShardMoveError(str(exc)) from exc
     where: dict[str, dict[str, list[str]]] = {}
     for stack, addresses in found.items():
         for address in addresses:
@@ -92,12 +97,19 @@ def find_moves(environment: LoadedEnvironment, terraforms: dict[str, Terraform],
     return sorted(moves, key=lambda move: move.site)
 
 
+def _every_stack(environment: LoadedEnvironment, states: RemoteStates) -> list[str]:
+    """The config's stacks, then the shard stacks the base last applied that the config no longer has."""
+    names = stack_names(environment.name, environment.config)
+    applied = states.output(environment.name, SHARD_STACKS_OUTPUT) or []
+    return names + [stack for stack in applied if stack not in names and stack.startswith(f"{environment.name}-")]
+
+
 def move_sites(environment: LoadedEnvironment, terraforms: dict[str, Terraform], build: Path) -> list[SiteMove]:
     """Makes the moves `find_moves` finds, under the locks of every stack involved; returns them (each
     `words()` says it for a reviewer). A copy of each state before and after is kept in a folder of its own under
     `build/shard-moves/`, readable by this user only (states hold keys)."""
     terraforms = {**terraforms, **_retired(environment, terraforms, build)}
-    moves = find_moves(environment, terraforms, build)
+    moves = find_moves(environment, build, terraforms[environment.name].emulator)
     if not moves:
         return []
     stacks = sorted({move.source for move in moves} | {move.target for move in moves})
@@ -128,23 +140,6 @@ def _push_order(moves: list[SiteMove]) -> list[str]:
         order.append((ready or waiting)[0])
         waiting.remove(order[-1])
     return order
-
-
-def _stack_addresses(environment: LoadedEnvironment, terraforms: dict[str, Terraform],
-                     build: Path) -> dict[str, list[str]]:
-    everywhere = {**terraforms, **_retired(environment, terraforms, build)}
-    with ThreadPoolExecutor(max_workers=len(everywhere) or 1, thread_name_prefix="state") as pool:  # each a process
-        return dict(zip(everywhere, pool.map(_state_list, everywhere.values()), strict=True))
-
-
-def _state_list(terraform: Terraform) -> list[str]:
-    """The addresses in a stack's state; none for a stack never applied (Terraform: "No state file was found!")."""
-    result = terraform.run("state", "list", check=False)
-    if result.returncode != 0:
-        if "No state file was found" in (result.stdout or "") + (result.stderr or ""):
-            return []
-        terraform.run("state", "list")  # again, to raise with Terraform's words
-    return result.stdout.split()
 
 
 def _retired(environment: LoadedEnvironment, terraforms: dict[str, Terraform], build: Path) -> dict[str, Terraform]:

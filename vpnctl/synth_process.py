@@ -71,10 +71,11 @@ def _stop_unused() -> None:
 
 
 def synth_out_of_process(environments: list[LoadedEnvironment], outdir: Path,
-                         allow_replace: frozenset[str] = frozenset()) -> Path:
+                         allow_replace: frozenset[str] = frozenset(),
+                         only: dict[str, frozenset[str]] | None = None) -> Path:
     """What vpnctl.synthesized.synth_stacks does, in a child process; `outdir` as it returns."""
     child = _take()
-    work = pickle.dumps((str(Path(outdir).resolve()), sorted(allow_replace), environments))
+    work = pickle.dumps((str(Path(outdir).resolve()), sorted(allow_replace), environments, only))
     _, stderr = child.communicate(work)
     stderr = stderr.decode(errors="replace")
     if child.returncode == GUARD_REFUSED:
@@ -93,9 +94,9 @@ def serve() -> int:
     work = sys.stdin.buffer.read()
     if not work:
         return 0
-    outdir, allowances, environments = pickle.loads(work)  # from the parent that started this process
+    outdir, allowances, environments, only = pickle.loads(work)  # from the parent that started this process
     try:
-        synth_stacks(environments, Path(outdir), frozenset(allowances))
+        synth_stacks(environments, Path(outdir), frozenset(allowances), only=only)
     except GuardError as exc:
         print(exc, file=sys.stderr)
         return GUARD_REFUSED

@@ -16,11 +16,12 @@ METADATA = "//"  # cdktf's construct metadata in a synthesized body: a JSON comm
 
 def synth_stacks(
     environments: list[LoadedEnvironment], outdir: Path, allow_replace: frozenset[str] = frozenset(),
-    bound: bool = True,
+    bound: bool = True, only: dict[str, frozenset[str]] | None = None,
 ) -> Path:
+    """`only`: per environment, the stacks to synthesize (stacks.app.build_app); default every one."""
     from stacks.app import synth
 
-    return synth(environments, outdir, allow_replace, bound)
+    return synth(environments, outdir, allow_replace, bound, only)
 
 
 def unguarded_main(argv: list[str]) -> int:

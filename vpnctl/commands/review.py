@@ -78,7 +78,7 @@ def review_environments(
     reviews: dict[str, object] = {}
     with early_emulators(environments, build, local=local, progress=progress, emulator=emulator, jobs=jobs) as early, \
             _early_checkov(policy) as checkov, ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy") as pool:
-        synthesize(environments, outdir, allow_replace, progress)
+        synthesize(environments, outdir, allow_replace, progress, only=stacks)
         scanning = pool.submit(_scan, environments, outdir, progress, stacks, checkov) if policy else None
 
         def step(environment: LoadedEnvironment, aws) -> int:

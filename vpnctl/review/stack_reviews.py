@@ -1,9 +1,11 @@
 """The review of an environment with shards: one review per stack (its base and each shard), planned side by side.
 
-Every stack is initialized first, so that the moves the config asks for (a site put in another shard) are
-found in the states before anything is planned (vpnctl/shard_moves.py). Planned as they are, those states
-would destroy the site in one stack and create it in the other; `vpnctl deploy` moves the state instead, so
-the review leaves the moved resources out of both stacks' changes, impact and cost, and says what moves.
+Only the stacks under review are initialized and planned (a CI matrix job reviews one shard: the review
+synthesized it alone). The moves the config asks for (a site put in another shard) are found in every stack's
+state, read from S3 beside the inits (vpnctl/shard_moves.py, vpnctl/remote_states.py). Planned as they are,
+those states would destroy the site in one stack and create it in the other; `vpnctl deploy` moves the state
+instead, so the review leaves the moved resources out of both stacks' changes, impact and cost, and says
+what moves.
 An environment without shard blocks is reviewed as before (vpnctl/review/plan_review.py).
 """
 
@@ -39,14 +41,14 @@ def review_stacks(
                                        "--allow-change {}")
     if identity:
         return [EnvironmentReview(environment.name, identity_refusals=identity)]
-    terraforms = _prepared(environment, outdir, build, aws, names, progress, parallelism, jobs, secret_values)
+    wanted = [name for name in names if stacks is None or name in stacks]
+    terraforms = _prepared(environment, outdir, build, aws, wanted, progress, parallelism, jobs, secret_values)
     if isinstance(terraforms, EnvironmentReview):
         return [terraforms]
     try:
-        moves = find_moves(environment, terraforms, build)
+        moves = find_moves(environment, build, aws)
     except ShardMoveError as exc:
         return [EnvironmentReview(environment.name, error=str(exc))]
-    wanted = [name for name in names if stacks is None or name in stacks]
 
     def one(stack: str) -> EnvironmentReview:
         outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
@@ -64,7 +66,8 @@ def review_stacks(
 
 
 def _prepared(environment, outdir, build, aws, names, progress, parallelism, jobs, secret_values):
-    """Each stack initialized (the base first: it seeds a local emulator), or the review of a failed init."""
+    """Each of the stacks `names` initialized (the first alone: it seeds a local emulator), or the review of a
+    failed init."""
     def one(stack: str):
         files = run_files(build, stack, "review")
         return prepare(environment, outdir, build, aws, secret_values, progress=progress, log_file=files.log,
