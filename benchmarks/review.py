@@ -167,8 +167,8 @@ def driven(environments: Path, name: str, work: Path, *, deploy_base: bool, repe
 
 def drive(argv: list[str]) -> int:
     """ENVIRONMENTS NAME WORK REPEAT [--deploy-base]: an emulator, seeded, the base stack applied if asked; then
-    REPEAT rounds of `vpnctl review NAME` (every stack) and, with shards, `vpnctl review STACK` for each stack
-    alone, as one job of the workflow's matrix runs it. Each is the command as CI runs it, a process of its
+    REPEAT rounds of `vpnctl review NAME` (every stack) and, with shards, `vpnctl review --stack STACK` for each
+    stack alone, as one job of the workflow's matrix runs it. Each is the command as CI runs it, a process of its
     own that reaches the emulator as it would AWS (AWS_ENDPOINT_URL and the emulator's credentials), timed
     from start to exit. Prints {"seconds", "runs", "status", "stacks": {stack: median seconds}} last."""
     from stacks.config import load_environments
@@ -187,16 +187,17 @@ def drive(argv: list[str]) -> int:
             deploy_environment(environment, work / "base-out", work / "build", aws, approval=AUTOMATIC)
         env = {**ENV, **aws.terraform_env(), "PYTHONPATH": str(ROOT)}
         statuses, all_runs, alone = [], [], {stack: [] for stack in names if len(names) > 1}
+        jobs = [("all", [name], all_runs), *((stack, ["--stack", stack], runs) for stack, runs in alone.items())]
         for n in range(repeat):
-            for stack in [name, *alone]:
-                label = f"{stack}-{n}"
-                command = [PYTHON, "-m", "vpnctl", "--environments", str(environments), "review", stack,
+            for job, selected, runs in jobs:
+                label = f"{job}-{n}"
+                command = [PYTHON, "-m", "vpnctl", "--environments", str(environments), "review", *selected,
                            "--build", str(work / f"build-{label}"), "--out", str(work / f"out-{label}"),
                            "--markdown", str(work / f"review-{label}.md")]
                 with open(work / f"stdout-{label}.txt", "w") as out:
                     seconds, _, status = timed(command, ROOT, env, out)
                 statuses.append(status)
-                (all_runs if stack == name else alone[stack]).append(round(seconds, 1))
+                runs.append(round(seconds, 1))
     print(json.dumps({"seconds": _middle(all_runs), "runs": all_runs, "status": max(statuses),
                       "stacks": {stack: _middle(runs) for stack, runs in alone.items()},
                       "stack_runs": alone}))

@@ -326,7 +326,7 @@ def test_the_plan_workflow_is_a_valid_github_workflow():
     text = workflow.read_text()
     # One job per stack (a matrix from `vpnctl stacks`), then one comment merged from their parts.
     assert "vpnctl stacks --json" in text and "stack: ${{ fromJSON(needs.stacks.outputs.stacks) }}" in text
-    assert 'vpnctl review "${{ matrix.stack }}" --parts' in text and "vpnctl comment" in text
+    assert 'vpnctl review --stack "${{ matrix.stack }}" --parts' in text and "vpnctl comment" in text
     assert render.MARKER in text
 
 
@@ -373,3 +373,30 @@ def test_a_shard_s_stack_on_the_command_line_selects_its_environment_and_that_st
     assert resolve(tmp_path / "environments", ["prod-emea", "dev"]) == (["prod", "dev"], {"prod": frozenset({"prod-emea"})})
     assert resolve(tmp_path / "environments", ["prod", "prod-emea"]) == (["prod"], {})  # the environment: all
     assert resolve(tmp_path / "environments", ["dev"]) == (["dev"], None)
+
+
+def test_stack_names_a_matrix_job_s_stacks_exactly_the_base_alone_by_its_environment_s_name(tmp_path):
+    from stacks.config import ConfigError
+    from tests.scenarios import variant
+    from vpnctl.stack_targets import exact
+
+    variant("prod", [("# Staff:", 'shard "emea" {\n  sites = ["berlin-hq"]\n}\n# Staff:')],
+            tmp_path / "environments", saved_as="prod")
+    shutil.copy(ROOT / "environments" / "dev.hcl", tmp_path / "environments" / "dev.hcl")
+    folder = tmp_path / "environments"
+
+    def named(selection):
+        return [env.name for env in selection[0]], selection[1]
+
+    assert named(exact(folder, ["prod"])) == (["prod"], {"prod": frozenset({"prod"})})  # the base stack, not all
+    assert named(exact(folder, ["prod-emea"])) == (["prod"], {"prod": frozenset({"prod-emea"})})
+    assert named(exact(folder, ["dev", "prod-emea", "prod"])) == (
+        ["dev", "prod"], {"dev": frozenset({"dev"}), "prod": frozenset({"prod", "prod-emea"})})
+    with pytest.raises(ConfigError, match=r"--stack prod-amer: no environment in .* has this stack"):
+        exact(folder, ["prod-amer"])
+
+
+def test_stack_replaces_environment_names_on_the_command_line():
+    result = run_vpnctl("review", "--stack", "prod", "dev")
+    assert result.returncode == 2
+    assert "--stack names the stacks to review itself: leave out environment names and --all" in result.stderr

@@ -63,8 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         names = _names(args)
         if args.command in TERRAFORM_COMMANDS:  # a shard's stack names its environment, and only that stack
-            from vpnctl.stack_targets import resolve
+            from vpnctl.stack_targets import exact, resolve
 
+            if getattr(args, "stack", None):
+                environments, args.stacks = exact(args.environments, args.stack)
+                if len(environments) != 1 and _allowing(args):
+                    usage_error(args, ONE_ENVIRONMENT_ALLOWANCES)
+                return _run(args, environments)
             names, args.stacks = resolve(args.environments, names)
         environments = load_environments(args.environments, names)
     except ConfigError as exc:
@@ -103,12 +108,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+ONE_ENVIRONMENT_ALLOWANCES = ("--allow-replace, --allow-destroy and --allow-impact name addresses of one "
+                              "environment: name exactly one")
+
+
+def _allowing(args) -> bool:
+    return any(getattr(args, option, None) for option in ("allow_replace", "allow_destroy", "allow_impact"))
+
+
 def _names(args) -> list[str] | None:
     """The environments to load: those named; None for all."""
-    allowing = any(getattr(args, option, None) for option in ("allow_replace", "allow_destroy", "allow_impact"))
-    if allowing and (getattr(args, "all", False) or len(args.env) != 1):
-        usage_error(args, "--allow-replace, --allow-destroy and --allow-impact name addresses of one environment: "
-                          "name exactly one")
+    if getattr(args, "stack", None):  # the stacks name their environments (vpnctl/stack_targets.py)
+        if args.env or args.all:
+            usage_error(args, "--stack names the stacks to review itself: leave out environment names and --all")
+        return None
+    if _allowing(args) and (getattr(args, "all", False) or len(args.env) != 1):
+        usage_error(args, ONE_ENVIRONMENT_ALLOWANCES)
     if args.command in ONE_ENVIRONMENT:
         return [args.env]
     if args.command in TERRAFORM_COMMANDS:

@@ -36,6 +36,9 @@ def add_parser(commands) -> None:
     command.add_argument("--parts", type=Path, default=None,
                          help="also write the comment's parts as JSON, for `vpnctl comment` to merge (a CI matrix)")
     command.add_argument("--no-policy", action="store_true", help="skip the checkov policy pack")
+    command.add_argument("--stack", action="append", default=[], metavar="STACK",
+                         help="review exactly this stack, as `vpnctl stacks` lists it, in place of environment names: "
+                              "an environment's name is its base stack alone (one job of a CI matrix; repeatable)")
     jobs_option(command)
 
 
