@@ -57,10 +57,10 @@ def review(tree: Path, environments: Path, names: list[str], work: Path, *extra:
             "markdown": _without_paths(markdown.read_text(), work) if markdown.exists() else ""}
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str], out) -> tuple[float, int, int]:
+def timed(command: list[str], cwd: Path, env: dict[str, str], out, err=subprocess.DEVNULL) -> tuple[float, int, int]:
     """Wall seconds, peak resident KiB of the whole process tree, exit status."""
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
     peak, done = 0, threading.Event()
 
     def sample() -> None:
@@ -187,6 +187,7 @@ def drive(argv: list[str]) -> int:
             deploy_environment(environment, work / "base-out", work / "build", aws, approval=AUTOMATIC)
         env = {**ENV, **aws.terraform_env(), "PYTHONPATH": str(ROOT)}
         statuses, all_runs, alone = [], [], {stack: [] for stack in names if len(names) > 1}
+        failures: dict[str, str] = {}
         jobs = [("all", [name], all_runs), *((stack, ["--stack", stack], runs) for stack, runs in alone.items())]
         for n in range(repeat):
             for job, selected, runs in jobs:
@@ -195,12 +196,14 @@ def drive(argv: list[str]) -> int:
                            "--build", str(work / f"build-{label}"), "--out", str(work / f"out-{label}"),
                            "--markdown", str(work / f"review-{label}.md")]
                 with open(work / f"stdout-{label}.txt", "w") as out:
-                    seconds, _, status = timed(command, ROOT, env, out)
+                    seconds, _, status = timed(command, ROOT, env, out, subprocess.STDOUT)
                 statuses.append(status)
                 runs.append(round(seconds, 1))
+                if status != 0:  # the scratch folder goes: keep what the review said
+                    failures[label] = (work / f"stdout-{label}.txt").read_text()[-3000:]
     print(json.dumps({"seconds": _middle(all_runs), "runs": all_runs, "status": max(statuses),
                       "stacks": {stack: _middle(runs) for stack, runs in alone.items()},
-                      "stack_runs": alone}))
+                      "stack_runs": alone, "failures": failures}))
     return 0
 
 
