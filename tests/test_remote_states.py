@@ -82,3 +82,18 @@ def test_an_unreadable_state_names_its_object(s3, shipped):
     with pytest.raises(StateReadError, match=r"the state of prod-emea \(s3://.*/vpn/prod-emea/terraform.tfstate\) "
                                              r"could not be read: .*AccessDenied"):
         RemoteStates(shipped["prod"].config, _Aws(client)).addresses("prod-emea")
+
+
+def test_a_deposed_object_is_not_a_second_address():
+    """A create-before-destroy replacement that failed leaves the old object deposed beside the new one: the
+    same instance, listed once by `terraform state list`, moved once."""
+    state = {"resources": [{"mode": "managed", "type": "aws_customer_gateway", "name": "site-a_cgw",
+                            "instances": [{"attributes": {}}, {"deposed": "00000001", "attributes": {}}]}]}
+    assert state_addresses(state) == ["aws_customer_gateway.site-a_cgw"]
+
+
+def test_a_state_that_is_not_an_object_is_refused_by_name(s3, shipped):
+    client, stubber = s3
+    stubber.add_response("get_object", _body(b"[1, 2]"))
+    with pytest.raises(StateReadError, match=r"s3://.*/vpn/prod/terraform.tfstate is not a Terraform state: a JSON list"):
+        RemoteStates(shipped["prod"].config, _Aws(client)).addresses("prod")

@@ -128,7 +128,7 @@ def _names(args) -> list[str] | None:
         return [args.env]
     if args.command in TERRAFORM_COMMANDS:
         if not args.env and not args.all:
-            usage_error(args, "name an environment, or use --all")
+            usage_error(args, "name an environment, or use --all" + (" or --stack" if hasattr(args, "stack") else ""))
         return None if args.all else args.env
     return args.env or None
 

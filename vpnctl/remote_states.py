@@ -4,7 +4,7 @@ Finding the sites a config moves between shards (vpnctl/shard_moves.py) needs on
 each stack's state and one output of the base stack. Reading them with Terraform means `terraform init` in
 every stack's folder, then `terraform state list` and `terraform output` (about 1.5 CPU-seconds a stack,
 each loading the provider); the S3 object is what `terraform state pull` returns, so one GET a stack gives the
-same answer, before or beside any synth or init. A CI matrix job that reviews one shard then synthesizes and
+same answer, with no synth or init of the stack. A CI matrix job that reviews one shard then synthesizes and
 initializes that shard alone.
 
 The object is where the stack's backend keeps it: the environment's state bucket and region, the stack's own
@@ -56,6 +56,8 @@ class RemoteStates:
             document = json.loads(body)
         except ValueError as exc:
             raise StateReadError(f"s3://{self.bucket}/{key} is not a Terraform state: {exc}") from exc
+        if not isinstance(document, dict):
+            raise StateReadError(f"s3://{self.bucket}/{key} is not a Terraform state: a JSON {type(document).__name__}")
         return document if document.get("lineage") else None
 
     def addresses(self, stack: str) -> list[str]:
@@ -69,9 +71,12 @@ class RemoteStates:
 
 
 def state_addresses(state: dict) -> list[str]:
-    """A state document's resource instances as Terraform addresses: `[data.]type.name`, a module path before,
-    an instance key after (`[0]`, `["key"]`) when the resource has count or for_each."""
-    found = []
+    """A state document's resource instances as Terraform addresses, each once (a deposed object, left by a
+    create-before-destroy replacement that failed, is another entry of the same instance): `[data.]type.name`,
+    a module path before, an instance key after (`[0]`, `["key"]`) when the resource has count or for_each.
+    String keys are quoted as JSON, which is Terraform's quoting for the names our stacks use (ASCII, no
+    template sequences); no stack of ours uses count or for_each."""
+    found = set()
     for resource in state.get("resources", []):
         address = f"{resource['type']}.{resource['name']}"
         if resource.get("mode") == "data":
@@ -79,8 +84,6 @@ def state_addresses(state: dict) -> list[str]:
         if resource.get("module"):
             address = f"{resource['module']}.{address}"
         for instance in resource.get("instances", []):
-            if "index_key" not in instance:
-                found.append(address)
-            else:
-                found.append(f"{address}[{json.dumps(instance['index_key'])}]")
+            key = instance.get("index_key")
+            found.add(address if key is None else f"{address}[{json.dumps(key)}]")
     return sorted(found)

@@ -87,7 +87,8 @@ def synth_out_of_process(environments: list[LoadedEnvironment], outdir: Path,
 
 def serve() -> int:
     """The child: loads the jsii runtime and the bindings, then synthesizes the work its parent sends on stdin
-    (outdir, allowances, loaded environments, validated by the parent); nothing sent: nothing to do."""
+    (outdir, allowances, loaded environments, validated by the parent, and per environment the stacks to build
+    or None for all); nothing sent: nothing to do."""
     import stacks.app  # noqa: F401  the load this process was started early for
     from vpnctl.synthesized import synth_stacks
 

@@ -2,7 +2,7 @@
 
 Only the stacks under review are initialized and planned (a CI matrix job reviews one shard: the review
 synthesized it alone). The moves the config asks for (a site put in another shard) are found in every stack's
-state, read from S3 beside the inits (vpnctl/shard_moves.py, vpnctl/remote_states.py). Planned as they are,
+state, read from S3 once the inits are done (vpnctl/shard_moves.py, vpnctl/remote_states.py). Planned as they are,
 those states would destroy the site in one stack and create it in the other; `vpnctl deploy` moves the state
 instead, so the review leaves the moved resources out of both stacks' changes, impact and cost, and says
 what moves.
@@ -42,13 +42,17 @@ def review_stacks(
     if identity:
         return [EnvironmentReview(environment.name, identity_refusals=identity)]
     wanted = [name for name in names if stacks is None or name in stacks]
+    # A failure before the plans is each reviewed stack's (a matrix job's parts name its stack), or the whole
+    # environment's when every stack is under review.
+    failed = wanted if stacks is not None else [environment.name]
     terraforms = _prepared(environment, outdir, build, aws, wanted, progress, parallelism, jobs, secret_values)
-    if isinstance(terraforms, EnvironmentReview):
-        return [terraforms]
+    if isinstance(terraforms, TerraformError):
+        return [EnvironmentReview(name, error=f"terraform init failed: {terraforms}", error_output=terraforms.output)
+                for name in failed]
     try:
         moves = find_moves(environment, build, aws)
     except ShardMoveError as exc:
-        return [EnvironmentReview(environment.name, error=str(exc))]
+        return [EnvironmentReview(name, error=str(exc)) for name in failed]
 
     def one(stack: str) -> EnvironmentReview:
         outcome = plan_for_review(environment, outdir, build, aws=aws, allow_replace=allow_replace,
@@ -66,7 +70,7 @@ def review_stacks(
 
 
 def _prepared(environment, outdir, build, aws, names, progress, parallelism, jobs, secret_values):
-    """Each of the stacks `names` initialized (the first alone: it seeds a local emulator), or the review of a
+    """Each of the stacks `names` initialized (the first alone: it seeds a local emulator), or the error of a
     failed init."""
     def one(stack: str):
         files = run_files(build, stack, "review")
@@ -78,5 +82,5 @@ def _prepared(environment, outdir, build, aws, names, progress, parallelism, job
         with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="stack") as pool:
             return {names[0]: base, **dict(zip(names[1:], pool.map(one, names[1:]), strict=True))}
     except TerraformError as exc:
-        return EnvironmentReview(environment.name, error=f"terraform init failed: {exc}", error_output=exc.output)
+        return exc
 
